@@ -1,0 +1,304 @@
+"""The ``orgmodel`` command: a thin layer over the package's public functions.
+
+Exit codes: 0 success (an infeasible scenario is an answer, exit 0); 1 the registry or scenario
+is invalid (every problem listed on stderr); 2 the input cannot be used (missing folder, bad date,
+unknown unit, bad option); 3 an output cannot be written safely; 4 an internal error (a bug:
+please report it with the command you ran). Run with ORGMODEL_DEBUG=1 to see a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import click
+import typer
+
+from . import lineage as L
+from . import progress as P
+from .dates import parse_date
+from .errors import OrgmodelError
+from .registry import load_registry
+from .tables import render_table
+from .timeline import Timeline
+
+app = typer.Typer(
+    name="orgmodel",
+    help="Track agencies and public service units (PSUs) against the 2015 baseline, and test further reduction targets.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_INTERNAL = 4
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Fmt2(str, Enum):
+    table = "table"
+    json = "json"
+
+
+REGISTRY_ARG = typer.Argument(..., help="Registry folder (units.csv, events.csv) or .xlsx workbook, e.g. data/quang-ninh.", show_default=False)
+
+
+def _echo(text: str = "") -> None:
+    typer.echo(text)
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _timeline(registry: Path) -> Timeline:
+    reg = load_registry(registry)
+    _warn(reg)
+    return Timeline(reg)
+
+
+def _warn(reg) -> None:
+    w = reg.warnings
+    if len(w):
+        _err(f"{len(w)} warning(s) for {reg.path} (accepted, but worth fixing):")
+        for r in w.head(20).itertuples(index=False):
+            where = f"{r.file}:{r.line}" if r.line is not None and str(r.line) != "<NA>" else r.file
+            _err(f"  {where}: {r.message}")
+        if len(w) > 20:
+            _err(f"  … and {len(w) - 20} more")
+
+
+@app.command()
+def validate(registry: Path = REGISTRY_ARG) -> None:
+    """Check a registry against every rule of the registry format; list every problem."""
+    reg = load_registry(registry)
+    _warn(reg)
+    _echo(f"OK: {len(reg.units)} units, {len(reg.events)} events")
+
+
+@app.command()
+def status(
+    registry: Path = REGISTRY_ARG,
+    baseline: str = typer.Option(..., "--baseline", help="Baseline date, e.g. 2015-12-31."),
+    as_of: str = typer.Option(..., "--as-of", help="Date to report, e.g. 2021-12-31."),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", help="table (for reading), json or csv (for tools)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Also break down by a unit column: sector, level or locality (table/csv only)."),
+) -> None:
+    """Progress per kind (agency, psu, all) against the baseline, with the reconciliation."""
+    tl = _timeline(registry)
+    table = P.progress(tl, baseline, as_of)
+    if fmt is Fmt.json:
+        _echo(json.dumps(P.progress_json(table), ensure_ascii=False))
+        return
+    if fmt is Fmt.csv:
+        out = table if by is None else P.breakdown(tl, baseline, as_of, by)
+        _echo(out.to_csv(index=False, lineterminator="\n").rstrip("\n"))
+        return
+    _echo(render_progress(table, tl.registry.name))
+    if by:
+        _echo()
+        _echo(render_table(P.breakdown(tl, baseline, as_of, by), title=f"By {by}"))
+
+
+def render_progress(table, name: str) -> str:
+    b, d = table.attrs["baseline"], table.attrs["as_of"]
+    rows = []
+    for r in table.itertuples(index=False):
+        rows.append({
+            "kind": r.kind,
+            f"{b}": r.baseline,
+            f"{d}": r.current,
+            "reduced": r.reduced,
+            "reduced %": "" if r.reduced_pct != r.reduced_pct else f"{r.reduced_pct:.1f}",
+            "opened": r.opened,
+            "closed": r.closed,
+            "merge": r.closed_merge,
+            "consolidate": r.closed_consolidate,
+            "split": r.closed_split,
+            "dissolve": r.closed_dissolve,
+        })
+    import pandas as pd
+
+    text = render_table(pd.DataFrame(rows), title=f"{name}: units as of {d} against {b} (closed = by merge + consolidate + split + dissolve)")
+    return text + f"\nCheck: baseline + opened - closed = current for every kind."
+
+
+@app.command()
+def lineage(
+    registry: Path = REGISTRY_ARG,
+    unit_id: str = typer.Argument(..., help="The unit to follow, e.g. HB-UBND."),
+    as_of: str = typer.Option(..., "--as-of", help="Date at which to name its successors."),
+    fmt: Fmt2 = typer.Option(Fmt2.table, "--format", help="table or json."),
+) -> None:
+    """The units open at a date that carry on a unit (itself, or what it was merged or split into)."""
+    tl = _timeline(registry)
+    succ = L.successors(tl, unit_id.strip(), as_of)
+    d = parse_date(as_of, "as-of date")
+    if fmt is Fmt2.json:
+        _echo(json.dumps({"unit_id": unit_id.strip(), "as_of": d.isoformat(), "successors": succ}, ensure_ascii=False))
+        return
+    name = tl.units.at[unit_id.strip(), "name"]
+    chain = L.lineage_table(tl, unit_id.strip(), d)
+    if succ == [unit_id.strip()]:
+        _echo(f"{unit_id} ({name}) is still open on {d}.")
+    elif not succ:
+        _echo(f"{unit_id} ({name}) was dissolved without successors by {d}.")
+    else:
+        _echo(f"{unit_id} ({name}) is carried on at {d} by:")
+        for s in succ:
+            _echo(f"  {s}  {tl.units.at[s, 'name']}")
+    if len(chain):
+        _echo()
+        _echo(render_table(chain, title="Events on the way"))
+
+
+@app.command()
+def crosswalk(
+    registry: Path = REGISTRY_ARG,
+    from_date: str = typer.Option(..., "--from", help="Date of the old units, e.g. 2015-12-31."),
+    to_date: str = typer.Option(..., "--to", help="Date of the new units, e.g. 2021-12-31."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the CSV to this file instead of the terminal."),
+) -> None:
+    """CSV mapping every unit open at --from to the units open at --to that carry it on, with shares."""
+    tl = _timeline(registry)
+    table = L.crosswalk(tl, from_date, to_date)
+    text = table.to_csv(index=False, lineterminator="\n")
+    if out:
+        from .files import atomic_write_text, refuse_inside
+
+        refuse_inside(out, registry)
+        atomic_write_text(out, text)
+        _err(f"wrote {out} ({len(table)} rows)")
+    else:
+        _echo(text.rstrip("\n"))
+
+
+@app.command()
+def trajectory(
+    registry: Path = REGISTRY_ARG,
+    first: Optional[int] = typer.Option(None, "--from-year", help="First year (default: the registry's start)."),
+    last: Optional[int] = typer.Option(None, "--to-year", help="Last year (default: the last event's year)."),
+    fmt: Fmt = typer.Option(Fmt.table, "--format"),
+) -> None:
+    """Count of agencies, PSUs and all counted units at each 31 December."""
+    tl = _timeline(registry)
+    table = P.trajectory(tl, first, last)
+    table["date"] = table["date"].astype(str)
+    if fmt is Fmt.json:
+        _echo(json.dumps(table.to_dict("records"), ensure_ascii=False))
+    elif fmt is Fmt.csv:
+        _echo(table.to_csv(index=False, lineterminator="\n").rstrip("\n"))
+    else:
+        _echo(render_table(table, title=f"{tl.registry.name}: counted units at each year end"))
+
+
+@app.command()
+def target(
+    registry: Path = REGISTRY_ARG,
+    goal: str = typer.Argument(..., help='The target, e.g. "reduce psu by >= 10% against 2015-12-31".'),
+    as_of: str = typer.Option(..., "--as-of", help="Date to check."),
+    fmt: Fmt2 = typer.Option(Fmt2.table, "--format"),
+) -> None:
+    """Is a reduction target met at a date, and since when?"""
+    tl = _timeline(registry)
+    res = P.check_target(tl, goal, as_of)
+    if fmt is Fmt2.json:
+        _echo(json.dumps(res.to_dict(), ensure_ascii=False))
+        return
+    verdict = "MET" if res.met else "NOT MET"
+    _echo(f"{res.target} — {verdict} on {res.as_of}: {res.reduced} of {res.baseline_count} fewer ({100 * res.reduced / res.baseline_count:.1f}%), {res.required} needed.")
+    _echo(f"First met on {res.first_met}." if res.first_met else "Never met in the registry's history.")
+
+
+@app.command()
+def solve(
+    scenario: Path = typer.Argument(..., help="Scenario YAML, e.g. scenarios/psu-10pct-2025.yaml."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default reports/<scenario name>)."),
+    force: bool = typer.Option(False, "--force", help="Replace an output folder that holds files orgmodel did not write."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    """Solve a scenario: the least disruptive merges that meet its targets (plan.csv, summary.json, after/)."""
+    from .optimise import solve_scenario
+    from .plan import format_plan_table, write_solution
+    from .scenario import load_scenario
+
+    log = (lambda m: None) if quiet else _err
+    scn = load_scenario(scenario)
+    sol = solve_scenario(scn, log=log)
+    path = write_solution(sol, scn, out or Path("reports") / scn.name, force=force)
+    _echo(format_plan_table(sol))
+    _err(f"wrote {path}")
+
+
+@app.command()
+def frontier(
+    scenario: Path = typer.Argument(..., help="Scenario YAML."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default reports/<scenario name>-frontier)."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Number of points on the curve (default: every reduction when few, else 25)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Sweep the required reduction from 0 to the maximum: minimum cost at each (frontier.csv)."""
+    from .optimise import frontier as sweep
+    from .plan import write_frontier
+    from .scenario import load_scenario
+
+    log = (lambda m: None) if quiet else _err
+    scn = load_scenario(scenario)
+    df = sweep(scn, steps=steps, log=log)
+    path = write_frontier(df, scn, out or Path("reports") / f"{scn.name}-frontier")
+    _echo(render_table(df, title=f"{scn.name}: minimum cost per reduction"))
+    _err(f"wrote {path}")
+
+
+@app.command()
+def synth(
+    out: Path = typer.Argument(..., help="Folder to write the generated registry into."),
+    provinces: int = typer.Option(63, "--provinces", help="Number of provinces (63 in 2015)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same registry)."),
+    force: bool = typer.Option(False, "--force", help="Replace an output folder that holds files orgmodel did not write."),
+) -> None:
+    """Generate a realistic national-scale registry (2015-2025), valid by construction."""
+    from . import synth as G
+
+    if provinces < 1:
+        raise click.BadParameter("needs at least 1 province", param_hint="--provinces")
+    units, events, meta = G.generate_national(provinces=provinces, seed=seed)
+    G.write_registry(units, events, out, meta=meta, force=force)
+    _err(f"wrote {out}: {len(units)} units, {len(events)} events")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app and turns every error into a message and an exit code."""
+    try:
+        rv = app(args=argv, prog_name="orgmodel", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+    except OrgmodelError as exc:
+        _err(str(exc))
+        code = exc.exit_code
+    except click.exceptions.Abort:
+        _err("Interrupted.")
+        code = 130
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        _err("Interrupted.")
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:  # a bug: one paragraph, no traceback unless asked for
+        if os.environ.get("ORGMODEL_DEBUG"):
+            raise
+        _err(f"Internal error ({type(exc).__name__}: {exc}). This is a bug in orgmodel, not in your input; "
+             f"please report it with the command you ran (ORGMODEL_DEBUG=1 shows the traceback).")
+        code = EXIT_INTERNAL
+    sys.exit(code)

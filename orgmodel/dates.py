@@ -1,0 +1,69 @@
+"""Dates as the registry uses them: ISO ``YYYY-MM-DD`` strings in files, ``datetime.date`` in the
+API, and whole day numbers (days since 1970-01-01) inside the timeline for vectorised look-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+
+from .errors import InputError
+
+NEVER = np.iinfo(np.int64).max  # a unit that never closes
+ALWAYS = np.iinfo(np.int64).min  # a unit that exists from the registry's start
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(:00)?(\.0+)?$")
+_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def parse_date_cell(text: str) -> tuple[dt.date | None, str | None]:
+    """Read a date cell: returns (date, warning) or (None, None) when it is not a date.
+
+    ``YYYY-MM-DD`` is the contract. Two unambiguous spellings are accepted with a warning:
+    ``YYYY-MM-DD 00:00:00`` (what Excel cells become) and ``DD/MM/YYYY`` (the Vietnamese
+    convention, which Vietnamese-locale Excel writes).
+    """
+    text = text.strip()
+    m = _ISO.match(text)
+    if m:
+        return _make(int(m[1]), int(m[2]), int(m[3])), None
+    m = _ISO_TIME.match(text)
+    if m:
+        return _make(int(m[1]), int(m[2]), int(m[3])), None
+    m = _DMY.match(text)
+    if m:
+        d = _make(int(m[3]), int(m[2]), int(m[1]))
+        if d is not None:
+            return d, f"date {text!r} read as {d.isoformat()} (day/month/year); write it as {d.isoformat()}"
+    return None, None
+
+
+def _make(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_date(value: str | dt.date | dt.datetime, what: str = "date") -> dt.date:
+    """Parse a date given by a user (CLI option, scenario key, API argument)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "date") and callable(value.date):  # pandas Timestamp
+        return value.date()
+    d, _ = parse_date_cell(str(value))
+    if d is None:
+        raise InputError(f"Bad {what} {value!r}: write it as YYYY-MM-DD, e.g. 2021-12-31.")
+    return d
+
+
+def day_number(d: dt.date) -> int:
+    return (d - dt.date(1970, 1, 1)).days
+
+
+def from_day_number(n: int) -> dt.date:
+    return dt.date(1970, 1, 1) + dt.timedelta(days=int(n))

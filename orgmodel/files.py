@@ -1,0 +1,103 @@
+"""Safe output: every file is written atomically, and an output folder is never mixed.
+
+* :func:`atomic_write_text` / :func:`atomic_write_bytes` write to a temporary file in the same
+  folder and ``os.replace`` it into place, so an interrupted run leaves the old file or the new
+  one, never half of one.
+* :func:`output_dir` builds a whole output folder in a temporary sibling and swaps it in at the
+  end. A folder that orgmodel wrote before (it holds the marker ``.orgmodel-output``) is replaced;
+  a non-empty folder without the marker is refused, so user files are never overwritten or mixed
+  with new results.
+* :func:`refuse_inside` stops a command from writing into the registry it reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from .errors import OutputError
+
+MARKER = ".orgmodel-output"
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 text with ``\\n`` line ends, atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, **kwargs) -> Path:
+    """Write a DataFrame as UTF-8 CSV (no index unless asked), atomically and byte-reproducibly."""
+    kwargs.setdefault("index", False)
+    kwargs.setdefault("lineterminator", "\n")
+    return atomic_write_text(path, df.to_csv(**kwargs))
+
+
+def refuse_inside(out: str | os.PathLike, protected: str | os.PathLike, what: str = "the registry") -> None:
+    """Refuse an output path that is, or lies inside, ``protected`` (an input we must not change)."""
+    out_r, prot_r = Path(out).resolve(), Path(protected).resolve()
+    if prot_r.is_file():
+        prot_r = prot_r.parent if out_r != prot_r else prot_r
+    if out_r == prot_r or prot_r in out_r.parents:
+        raise OutputError(
+            f"Refusing to write into {what} ({protected}): orgmodel never changes its input. "
+            f"Choose an output folder outside it, e.g. --out reports/<name>."
+        )
+
+
+@contextlib.contextmanager
+def output_dir(out: str | os.PathLike, *, force: bool = False) -> Iterator[Path]:
+    """Yield a fresh temporary folder; on success it replaces ``out`` as a whole.
+
+    ``out`` may not exist, may be empty, or may be a folder orgmodel wrote (marker file present).
+    Anything else is refused unless ``force``. On an exception nothing at ``out`` changes.
+    """
+    out = Path(out)
+    if out.exists():
+        if not out.is_dir():
+            raise OutputError(f"Output path {out} exists and is not a folder; choose another --out.")
+        has_files = any(out.iterdir())
+        if has_files and not (out / MARKER).exists() and not force:
+            raise OutputError(
+                f"Output folder {out} already holds files that orgmodel did not write; "
+                f"refusing to mix new results with them. Choose an empty or new folder "
+                f"(or pass --force to replace it)."
+            )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        yield tmp
+        (tmp / MARKER).write_text("written by orgmodel; this folder is replaced as a whole on the next run\n", encoding="utf-8")
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.rmdir(old)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,206 @@
+"""Where a jurisdiction stands against its baseline: progress, reconciliation, breakdowns,
+yearly trajectory and target checks (registry-format.md, "Counting and progress")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from .dates import ALWAYS, NEVER, day_number, from_day_number, parse_date
+from .errors import InputError
+from .timeline import Timeline
+
+KIND_ORDER = ["agency", "psu", "all"]
+CLOSED_BY = ["merge", "consolidate", "split", "dissolve"]
+PROGRESS_COLUMNS = ["kind", "baseline", "current", "reduced", "reduced_pct", "opened", "closed"] + [f"closed_{t}" for t in CLOSED_BY]
+
+
+def _check_order(baseline: dt.date, as_of: dt.date) -> None:
+    if as_of < baseline:
+        raise InputError(f"--as-of {as_of} is before --baseline {baseline}; give the later date as --as-of.")
+
+
+def _flows(tl: Timeline, b: int, d: int, groups: np.ndarray | None = None) -> pd.DataFrame:
+    """Per unit: open at B, open at D, opened in (B, D], closed in (B, D] and how."""
+    life = tl.life
+    op, cl = tl.open_day, tl.close_day
+    frame = pd.DataFrame({
+        "kind": tl.kind,
+        "at_b": (op <= b) & (cl > b),
+        "at_d": (op <= d) & (cl > d),
+        "opened": (op > b) & (op <= d),
+        "closed": (cl > b) & (cl <= d),
+    }, index=life.index)
+    for t in CLOSED_BY:
+        frame[f"closed_{t}"] = frame["closed"] & (life["close_type"].to_numpy() == t)
+    if groups is not None:
+        frame["group"] = groups
+    return frame[frame["kind"].isin(["agency", "psu"])]
+
+
+def _summarise(flows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    cols = ["at_b", "at_d", "opened", "closed"] + [f"closed_{t}" for t in CLOSED_BY]
+    g = flows.groupby(keys, sort=True)[cols].sum().astype(int)
+    out = g.rename(columns={"at_b": "baseline", "at_d": "current"})
+    out["reduced"] = out["baseline"] - out["current"]
+    out["reduced_pct"] = np.where(out["baseline"] > 0, 100.0 * out["reduced"] / out["baseline"].where(out["baseline"] > 0, 1), np.nan)
+    return out.reset_index()
+
+
+def progress(tl: Timeline, baseline, as_of) -> pd.DataFrame:
+    """Progress of ``as_of`` against ``baseline`` per kind (agency, psu, all), with the
+    reconciliation ``baseline + opened - closed = current`` and closures by event type."""
+    b, d = parse_date(baseline, "baseline"), parse_date(as_of, "as-of date")
+    _check_order(b, d)
+    flows = _flows(tl, day_number(b), day_number(d))
+    per_kind = _summarise(flows, ["kind"]).set_index("kind").reindex(["agency", "psu"], fill_value=0)
+    total = per_kind.sum(numeric_only=True)
+    per_kind.loc["all"] = total
+    per_kind["reduced"] = per_kind["baseline"] - per_kind["current"]
+    per_kind["reduced_pct"] = [100.0 * r / bl if bl else float("nan") for r, bl in zip(per_kind["reduced"], per_kind["baseline"])]
+    out = per_kind.reset_index()[PROGRESS_COLUMNS]
+    int_cols = [c for c in PROGRESS_COLUMNS if c not in ("kind", "reduced_pct")]
+    out[int_cols] = out[int_cols].astype(int)
+    out.attrs.update(baseline=b, as_of=d, registry=tl.registry.name)
+    return out
+
+
+def progress_json(table: pd.DataFrame) -> dict:
+    """The contract's JSON object for ``orgmodel status --format json``."""
+    rows = []
+    for r in table.itertuples(index=False):
+        rows.append({
+            "kind": r.kind,
+            "baseline": int(r.baseline),
+            "current": int(r.current),
+            "reduced": int(r.reduced),
+            "reduced_pct": None if pd.isna(r.reduced_pct) else float(r.reduced_pct),
+            "opened": int(r.opened),
+            "closed": int(r.closed),
+            "closed_by": {t: int(getattr(r, f"closed_{t}")) for t in CLOSED_BY},
+        })
+    return {"baseline": table.attrs["baseline"].isoformat(), "as_of": table.attrs["as_of"].isoformat(), "rows": rows}
+
+
+def breakdown(tl: Timeline, baseline, as_of, by: str = "sector") -> pd.DataFrame:
+    """Progress per kind and per value of a unit column (``sector``, ``level``, ``locality`` …)."""
+    b, d = parse_date(baseline, "baseline"), parse_date(as_of, "as-of date")
+    _check_order(b, d)
+    if by not in tl.units.columns or by in ("unit_id", "line"):
+        raise InputError(f"Cannot break down by {by!r}; use one of: sector, level, locality, parent_id or an extra column of units.csv.")
+    if by == "parent_id":
+        groups = tl.parents_as_of(b).reindex(tl.units.index).fillna("").to_numpy(dtype=object)
+    else:
+        groups = tl.units[by].astype(str).to_numpy(dtype=object)
+    flows = _flows(tl, day_number(b), day_number(d), groups)
+    out = _summarise(flows, ["kind", "group"]).rename(columns={"group": by})
+    out = out[(out["baseline"] > 0) | (out["current"] > 0) | (out["opened"] > 0)]
+    return out[["kind", by, "baseline", "current", "reduced", "reduced_pct", "opened", "closed"]].reset_index(drop=True)
+
+
+def trajectory(tl: Timeline, first_year: int | None = None, last_year: int | None = None) -> pd.DataFrame:
+    """Count per kind at each 31 December (the year-end figures planners report)."""
+    first = first_year or (tl.registry.start.year if tl.registry.start else (tl.first_event.year - 1 if tl.first_event else dt.date.today().year))
+    last = last_year or (tl.last_event.year if tl.last_event else first)
+    if last < first:
+        raise InputError(f"Trajectory years run backwards ({first} to {last}).")
+    rows = []
+    for year in range(first, last + 1):
+        c = tl.counts(dt.date(year, 12, 31))
+        rows.append({"date": dt.date(year, 12, 31), "year": year, **c})
+    return pd.DataFrame(rows, columns=["date", "year", "agency", "psu", "all"])
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str
+    pct: Fraction
+    baseline: dt.date
+
+    def __str__(self) -> str:
+        return f"reduce {self.kind} by >= {_fmt_pct(self.pct)}% against {self.baseline}"
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    target: Target
+    as_of: dt.date
+    baseline_count: int
+    current: int
+    reduced: int
+    required: int
+    met: bool
+    first_met: dt.date | None
+
+    def to_dict(self) -> dict:
+        return {
+            "target": str(self.target), "kind": self.target.kind, "reduce_pct": float(self.target.pct),
+            "baseline_date": self.target.baseline.isoformat(), "as_of": self.as_of.isoformat(),
+            "baseline": self.baseline_count, "current": self.current, "reduced": self.reduced,
+            "required_reduction": self.required, "met": self.met,
+            "first_met": self.first_met.isoformat() if self.first_met else None,
+        }
+
+
+_TARGET = re.compile(
+    r"^\s*(?:reduce\s+)?(?P<kind>agency|psu|all)\s+(?:by\s+)?(?:>=\s*|at\s+least\s+)?(?P<pct>\d+(?:[.,]\d+)?)\s*%"
+    r"(?:\s+(?:against|vs\.?|from)\s+(?P<base>\S+))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _fmt_pct(p: Fraction) -> str:
+    return str(int(p)) if p.denominator == 1 else f"{float(p):g}"
+
+
+def parse_target(text: str, default_baseline=None) -> Target:
+    """Parse ``"reduce psu by >= 10% against 2015-12-31"`` (or ``"psu 10%"`` with a default baseline)."""
+    m = _TARGET.match(text)
+    if not m:
+        raise InputError(f"Cannot read target {text!r}; write it like \"reduce psu by >= 10% against 2015-12-31\".")
+    base = m["base"] or default_baseline
+    if base is None:
+        raise InputError(f"Target {text!r} names no baseline; add \"against YYYY-MM-DD\".")
+    return Target(kind=m["kind"].lower(), pct=Fraction(m["pct"].replace(",", ".")), baseline=parse_date(base, "target baseline"))
+
+
+def required_reduction(pct: Fraction, baseline_count: int) -> int:
+    """Smallest whole reduction r with 100 * r >= pct * baseline (exact arithmetic)."""
+    need = Fraction(pct) * baseline_count / 100
+    return int(-(-need.numerator // need.denominator))
+
+
+def check_target(tl: Timeline, target: Target | str, as_of) -> TargetResult:
+    """Is the target met at ``as_of``, and on which date was it first met (the first event date
+    after the baseline at which ``100 * reduced >= pct * baseline`` held)?"""
+    if isinstance(target, str):
+        target = parse_target(target)
+    d = parse_date(as_of, "as-of date")
+    _check_order(target.baseline, d)
+    base = tl.count(target.kind, target.baseline)
+    need = required_reduction(target.pct, base)
+    cur = tl.count(target.kind, d)
+    first = None
+    kinds = ["agency", "psu"] if target.kind == "all" else [target.kind]
+    sel = np.isin(tl.kind, kinds)
+    b = day_number(target.baseline)
+    days = np.union1d(tl.open_day[sel], tl.close_day[sel])
+    days = days[(days > b) & (days != NEVER) & (days != ALWAYS)]
+    if len(days):
+        op = np.sort(tl.open_day[sel])
+        cl = np.sort(tl.close_day[sel])
+        counts = np.searchsorted(op, days, side="right") - np.searchsorted(cl, days, side="right")
+        hits = np.nonzero(base - counts >= need)[0]
+        if len(hits):
+            first = from_day_number(days[hits[0]])
+    if base - need >= base and first is None:
+        first = target.baseline  # a 0 % target holds at the baseline itself
+    return TargetResult(target, d, base, cur, base - cur, need, base - cur >= need, first)

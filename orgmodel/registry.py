@@ -1,0 +1,355 @@
+"""Reading and validating a registry (registry-format.md, version 1).
+
+A registry is a folder with ``units.csv``, ``events.csv`` and optionally ``registry.yaml``, or one
+Excel workbook with sheets ``units`` and ``events`` (same columns). :func:`load_registry` reads it,
+checks every rule of the contract, and either returns a :class:`Registry` or raises
+:class:`~orgmodel.errors.ValidationError` listing every problem (file, line, id), most important
+first. Nothing is ever written.
+
+Input that is slightly off but whose meaning is unambiguous is accepted with a warning
+(``Registry.warnings``): a byte-order mark, a semicolon-delimited CSV from a Vietnamese-locale
+Excel, a Windows-1258 or Latin-1 encoded file, trailing empty columns or rows, stray spaces or
+non-NFC Unicode in cells, exact duplicate rows, and dates written ``DD/MM/YYYY``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import schema as S
+from .dates import parse_date
+from .errors import InputError, ValidationError
+
+UNITS_FILE = "units.csv"
+EVENTS_FILE = "events.csv"
+META_FILE = "registry.yaml"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """A validated registry. ``units`` and ``events`` keep file order and a ``line`` column."""
+
+    path: Path
+    name: str
+    units: pd.DataFrame
+    events: pd.DataFrame
+    meta: dict = field(default_factory=dict)
+    start: dt.date | None = None
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=S.PROBLEM_COLUMNS))
+    files: tuple[str, str] = (UNITS_FILE, EVENTS_FILE)
+
+    @property
+    def extra_unit_columns(self) -> list[str]:
+        known = set(S.UNITS.names) | {"line"}
+        return [c for c in self.units.columns if c not in known]
+
+    def __repr__(self) -> str:
+        return f"Registry({self.name!r}: {len(self.units)} units, {len(self.events)} events)"
+
+
+# ---------------------------------------------------------------- reading raw tables
+
+
+def _decode(data: bytes, file: str, problems: S.Problems) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict") if _is_utf8(data[3:]) else _decode(data[3:], file, problems)
+    if _is_utf8(data):
+        return data.decode("utf-8")
+    for enc, label in (("cp1258", "Windows-1258 (Vietnamese)"), ("latin-1", "Latin-1")):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        problems.warn(file, None, None, None, None,
+                      f"{file} is not UTF-8; it was read as {label}. Check the accents, then save it as 'CSV UTF-8' to silence this warning")
+        return text
+    raise InputError(f"{file} could not be decoded; save it as 'CSV UTF-8 (comma delimited)' from Excel.")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
+    file = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror}.") from None
+    text = _decode(data, file, problems)
+    first = text.split("\n", 1)[0]
+    delimiter = ","
+    if first.count(";") > first.count(",") and first.count(";") >= 2:
+        delimiter = ";"
+        problems.warn(file, 1, None, None, None,
+                      f"{file} uses ';' between columns (Vietnamese-locale Excel); read as such. Save as 'CSV UTF-8 (comma delimited)' to silence this warning")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, lines = [], []
+    header = None
+    start_line = 1
+    for record in reader:
+        end_line = reader.line_num
+        if header is None:
+            header = record
+        else:
+            rows.append(record)
+            lines.append(start_line)
+        start_line = end_line + 1
+    if header is None:
+        raise InputError(f"{path} is empty; it needs a header row (see registry-format.md).")
+    return _frame(header, rows, lines, file, problems)
+
+
+def _frame(header: list[str], rows: list[list[str]], lines: list[int], file: str, problems: S.Problems) -> pd.DataFrame:
+    header = [S.nfc(h.strip().lstrip("\ufeff")).lower() for h in header]
+    width = len(header)
+    # trailing empty columns (Excel leaves them) are dropped
+    while width and header[width - 1] == "" and all((len(r) < width or r[width - 1].strip() == "") for r in rows):
+        width -= 1
+    if width < len(header):
+        problems.warn(file, 1, None, None, None, f"{file}: {len(header) - width} empty trailing column(s) ignored")
+    header = header[:width]
+    seen = set()
+    for i, h in enumerate(header):
+        if h == "":
+            problems.add(S.RANK_FILE, file, 1, None, f"column {i + 1}", "", f"column {i + 1} of the header has no name; name it or delete the column")
+            header[i] = f"column {i + 1}"
+        if h in seen:
+            problems.add(S.RANK_FILE, file, 1, None, h, h, f"column {h!r} appears twice in the header; keep one")
+        seen.add(h)
+    fixed, kept_lines = [], []
+    for rec, line in zip(rows, lines):
+        if all(c.strip() == "" for c in rec):
+            continue  # empty rows (Excel leaves them) are skipped
+        if len(rec) > width:
+            extra = [c for c in rec[width:] if c.strip()]
+            if extra:
+                problems.add(S.RANK_VALUE, file, line, rec[0].strip() if rec else "", None, extra[0],
+                             f"row has {len(rec)} fields but the header has {width}; quote values that contain the delimiter")
+            rec = rec[:width]
+        elif len(rec) < width:
+            rec = rec + [""] * (width - len(rec))
+        fixed.append(rec)
+        kept_lines.append(line)
+    df = pd.DataFrame(fixed, columns=pd.Index(header, dtype=object), dtype=object)
+    df = _clean_cells(df, file, kept_lines, problems)
+    df.insert(0, "line", pd.array(kept_lines, dtype="int64"))
+    return df
+
+
+def _clean_cells(df: pd.DataFrame, file: str, lines: list[int], problems: S.Problems) -> pd.DataFrame:
+    """Strip spaces and NFC-normalise every cell; warn where an id changed because of it."""
+    id_cols = [c for c in ("unit_id", "parent_id", "event_id", "sources", "targets", "new_parent_id") if c in df.columns]
+    out = {}
+    for col in df.columns:
+        raw = df[col].astype(str)
+        clean = raw.map(lambda v: unicodedata.normalize("NFC", v.strip().replace("\u00a0", " ").strip()))
+        if col in id_cols:
+            changed = raw != clean
+            for i in changed[changed].index[:50]:
+                problems.warn(file, lines[i], clean[i], col, raw[i],
+                              f"{col} {raw[i]!r} had stray spaces or non-NFC characters; read as {clean[i]!r}")
+        out[col] = clean
+    return pd.DataFrame(out, index=df.index, dtype=object)
+
+
+def _read_excel(path: Path, problems: S.Problems) -> tuple[pd.DataFrame, pd.DataFrame]:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - installed with the package
+        raise InputError("Reading Excel needs openpyxl: pip install openpyxl") from None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError(f"Cannot open {path} as an Excel workbook ({exc}); save it as .xlsx.") from None
+    tables = []
+    for sheet in ("units", "events"):
+        if sheet not in wb.sheetnames:
+            raise InputError(f"{path.name} has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)}); "
+                             f"a registry workbook needs sheets 'units' and 'events'.")
+        rows = [[_cell(c) for c in r] for r in wb[sheet].iter_rows(values_only=True)]
+        if not rows:
+            raise InputError(f"Sheet {sheet!r} of {path.name} is empty; it needs a header row.")
+        tables.append(_frame(rows[0], rows[1:], list(range(2, len(rows) + 1)), f"{path.name}[{sheet}]", problems))
+    wb.close()
+    return tables[0], tables[1]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_meta(folder: Path, problems: S.Problems) -> dict:
+    p = folder / META_FILE
+    if not p.exists():
+        return {}
+    try:
+        meta = yaml.safe_load(p.read_text(encoding="utf-8-sig")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"{p} is not valid YAML ({exc}); fix it or remove the file.") from None
+    if not isinstance(meta, dict):
+        raise InputError(f"{p} must hold a mapping (name: ..., start: ...), not {type(meta).__name__}.")
+    return meta
+
+
+# ---------------------------------------------------------------- checks beyond the schema
+
+
+def _drop_exact_duplicates(df: pd.DataFrame, file: str, problems: S.Problems) -> pd.DataFrame:
+    data_cols = [c for c in df.columns if c != "line"]
+    dup = df.duplicated(subset=data_cols, keep="first")
+    for line, key in zip(df.loc[dup, "line"], df.loc[dup, data_cols[0]] if data_cols else []):
+        problems.warn(file, line, key, None, None, f"row repeats an earlier row exactly; the copy is ignored (delete line {line})")
+    return df.loc[~dup].reset_index(drop=True)
+
+
+def _check_keys(df: pd.DataFrame, key: str, file: str, problems: S.Problems) -> None:
+    if key not in df:
+        return
+    filled = df[df[key] != ""]
+    dup = filled.duplicated(subset=[key], keep=False)
+    if not dup.any():
+        return
+    first = filled.loc[dup].groupby(key, sort=False)["line"].min()
+    for line, v in zip(filled.loc[dup, "line"], filled.loc[dup, key]):
+        if line != first[v]:
+            problems.add(S.RANK_KEY, file, line, v, key, v, f"duplicate {key} {v!r} (first defined on line {first[v]}); each {key} must be unique")
+
+
+def _check_units(units: pd.DataFrame, file: str, problems: S.Problems) -> None:
+    if {"lat", "lon"} <= set(units.columns):
+        half = units["lat"].isna() != units["lon"].isna()
+        problems.add_mask(S.RANK_VALUE, file, units, half, "lat", lambda i, v: f"{i!r} has only one of lat/lon; give both or neither", "unit_id")
+    if {"kind", "parent_id"} <= set(units.columns):
+        counted = units["kind"].isin(S.COUNTED_KINDS)
+        problems.add_mask(S.RANK_HIERARCHY, file, units, counted & units["parent_id"].eq(""), "parent_id",
+                          lambda i, v: f"{i!r} is a counted unit (agency/psu) with no parent_id; give the managing unit", "unit_id")
+        kinds = units.set_index("unit_id")["kind"] if "unit_id" in units else pd.Series(dtype=object)
+        kinds = kinds[~kinds.index.duplicated()]
+        gov = units["kind"].eq("government") & units["parent_id"].ne("")
+        parent_kind = units["parent_id"].map(kinds)
+        bad = gov & parent_kind.notna() & parent_kind.ne("government")
+        problems.add_mask(S.RANK_HIERARCHY, file, units, bad, "parent_id",
+                          lambda i, v: f"government unit {i!r} has parent {v!r}, which is not a government unit", "unit_id")
+    if {"kind", "autonomy"} <= set(units.columns):
+        odd = units["autonomy"].notna() & units["kind"].ne("psu")
+        for line, i in zip(units.loc[odd, "line"], units.loc[odd, "unit_id"]):
+            problems.warn(file, line, i, "autonomy", None, f"autonomy is given for {i!r}, which is not a psu; it is kept but means nothing")
+
+
+def _check_references(units: pd.DataFrame, events: pd.DataFrame, ufile: str, efile: str, problems: S.Problems) -> set[int]:
+    """Report ids that units.csv does not define; return the lines of events that use one."""
+    known = set(units["unit_id"]) if "unit_id" in units else set()
+    if "parent_id" in units:
+        unknown = units["parent_id"].ne("") & ~units["parent_id"].isin(known)
+        problems.add_mask(S.RANK_REFERENCE, ufile, units, unknown, "parent_id",
+                          lambda i, v: f"parent_id {v!r} of {i!r} is not a unit_id in {ufile}; add that unit or fix the id", "unit_id")
+    bad_lines: set[int] = set()
+    for col in ("sources", "targets"):
+        if col not in events:
+            continue
+        for line, eid, ids in zip(events["line"], events["event_id"], events[col]):
+            for uid in ids:
+                if uid not in known:
+                    bad_lines.add(line)
+                    problems.add(S.RANK_REFERENCE, efile, line, eid, col, uid,
+                                 f"event {eid!r}: {col} names {uid!r}, which is not a unit_id in {ufile}; add the unit or fix the id")
+    if "new_parent_id" in events:
+        unknown = events["new_parent_id"].ne("") & ~events["new_parent_id"].isin(known)
+        problems.add_mask(S.RANK_REFERENCE, efile, events, unknown, "new_parent_id",
+                          lambda i, v: f"event {i!r}: new_parent_id {v!r} is not a unit_id in {ufile}", "event_id")
+        bad_lines.update(events.loc[unknown, "line"])
+    return bad_lines
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_tables(path: str | Path) -> tuple[Path, pd.DataFrame, pd.DataFrame, dict, tuple[str, str], S.Problems]:
+    """Read the raw (string) tables of a registry folder or workbook, without validating them."""
+    path = Path(path)
+    problems = S.Problems()
+    if not path.exists():
+        raise InputError(f"Registry {path} does not exist; give a folder with {UNITS_FILE} and {EVENTS_FILE} (e.g. data/quang-ninh) or an .xlsx workbook.")
+    if path.is_file():
+        if path.suffix.lower() not in (".xlsx", ".xlsm"):
+            raise InputError(f"{path} is a file; a registry is a folder with {UNITS_FILE} and {EVENTS_FILE}, or an .xlsx workbook with sheets 'units' and 'events'.")
+        units, events = _read_excel(path, problems)
+        meta = {}
+        files = (f"{path.name}[units]", f"{path.name}[events]")
+        return path, units, events, meta, files, problems
+    for name in (UNITS_FILE, EVENTS_FILE):
+        if not (path / name).is_file():
+            raise InputError(f"Registry {path} has no {name}; a registry folder needs {UNITS_FILE} and {EVENTS_FILE} (events may hold a header only).")
+    units = _read_csv(path / UNITS_FILE, problems)
+    events = _read_csv(path / EVENTS_FILE, problems)
+    return path, units, events, _read_meta(path, problems), (UNITS_FILE, EVENTS_FILE), problems
+
+
+def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
+    """Read and validate a registry; raise :class:`ValidationError` listing every problem.
+
+    The returned registry carries typed tables: ``units`` (staff ``Int64``, lat/lon float,
+    autonomy ``Int64``) and ``events`` (``date`` as ``datetime.date``, ``sources``/``targets`` as
+    tuples of ids), both in file order with their ``line`` numbers.
+    """
+    path, units_raw, events_raw, meta, (ufile, efile), problems = read_tables(path)
+    units_raw = _drop_exact_duplicates(units_raw, ufile, problems)
+    events_raw = _drop_exact_duplicates(events_raw, efile, problems)
+    units = S.check_table(units_raw, S.UNITS, ufile, problems)
+    events = S.check_table(events_raw, S.EVENTS, efile, problems)
+    _check_keys(units, "unit_id", ufile, problems)
+    _check_keys(events, "event_id", efile, problems)
+    start = None
+    if "start" in meta and meta["start"] not in (None, ""):
+        try:
+            start = parse_date(meta["start"], f"start in {META_FILE}")
+        except InputError as exc:
+            problems.add(S.RANK_VALUE, META_FILE, None, None, "start", meta["start"], str(exc))
+    structural = any(r["rank"] == S.RANK_FILE for r in problems.errors)
+    if not structural:
+        _check_units(units, ufile, problems)
+        bad_ref_lines = _check_references(units, events, ufile, efile, problems)
+        if check_events:
+            from .timeline import replay  # the replay engine checks event semantics and hierarchy
+
+            bad_value_lines = {r["line"] for r in problems.errors if r["file"] == efile}
+            usable = ~events["line"].isin(bad_ref_lines | bad_value_lines)
+            replayed = replay(units, events.loc[usable], start=start, files=(ufile, efile), problems=problems)
+    if problems.errors:
+        n = len(problems.errors)
+        raise ValidationError(problems.frame("error"), header=f"Registry {path} is invalid: {n} problem{'s' if n != 1 else ''} (file:line: message), most important first:")
+    name = str(meta.get("name") or (path.stem if path.is_file() else path.name))
+    reg = Registry(
+        path=path,
+        name=name,
+        units=units.reset_index(drop=True),
+        events=events.reset_index(drop=True),
+        meta=meta,
+        start=start,
+        warnings=problems.frame("warning"),
+        files=(ufile, efile),
+    )
+    if check_events and not structural:
+        object.__setattr__(reg, "_replay_cache", replayed)  # the timeline reuses this replay
+    return reg

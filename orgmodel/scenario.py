@@ -1,0 +1,557 @@
+"""Scenario files (scenario-format.md, version 1): read a YAML question and check it thoroughly.
+
+:func:`load_scenario` parses the YAML, refuses unknown keys (naming the nearest valid key),
+malformed values, unknown kinds, units and columns and bad dates — all problems of one file
+together, each with its line — loads the registry the scenario names, and returns a
+:class:`Scenario`. The dataclasses are plain and mutable so a notebook can load a scenario,
+change a number (``scn.rules.max_staff = 500``) and solve again.
+
+Values given in ``scope`` and ``where`` are compared as text with the unit table (``15`` matches a
+staff of 15); a list matches any of its items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import schema as S
+from .dates import parse_date_cell
+from .errors import InputError, ValidationError
+
+TARGET_KINDS = ("agency", "psu", "all")
+MOVABLE_KINDS = ("agency", "psu")
+SOLVERS = ("highs", "cbc")
+
+TOP_KEYS = ("name", "description", "registry", "plan_from", "baseline", "targets", "movable",
+            "scope", "rules", "objective", "solver")
+TARGET_KEYS = ("kind", "reduce_pct", "reduce_count", "baseline", "where")
+RULE_KEYS = ("merge_within", "max_distance_km", "max_staff", "min_staff", "keep_per", "protected")
+OBJECTIVE_KEYS = ("per_merge", "staff_moved", "staff_km")
+SOLVER_KEYS = ("name", "time_limit_s", "threads")
+SECTIONS = {"rules": RULE_KEYS, "objective": OBJECTIVE_KEYS, "solver": SOLVER_KEYS, "targets[]": TARGET_KEYS}
+REQUIRED_TOP = ("name", "registry", "plan_from", "targets")
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+# ---------------------------------------------------------------- the scenario
+
+
+@dataclass
+class Target:
+    """One reduction target: ``kind`` counted against ``baseline`` (exactly one of pct/count)."""
+
+    kind: str
+    baseline: dt.date
+    reduce_pct: Fraction | None = None
+    reduce_count: int | None = None
+    where: dict[str, tuple[str, ...]] | None = None
+
+    def required(self, baseline_count: int) -> int:
+        """The smallest whole reduction that meets the target (exact arithmetic, no floats)."""
+        if self.reduce_count is not None:
+            return int(self.reduce_count)
+        need = Fraction(self.reduce_pct) * baseline_count / 100
+        return int(-((-need.numerator) // need.denominator))  # ceil
+
+    def label(self) -> str:
+        amount = f"-{_pct_text(self.reduce_pct)}%" if self.reduce_pct is not None else f"-{self.reduce_count}"
+        where = "" if not self.where else " where " + ", ".join(f"{k}={'|'.join(v)}" for k, v in self.where.items())
+        return f"{self.kind} {amount} vs {self.baseline.isoformat()}{where}"
+
+
+@dataclass
+class Rules:
+    merge_within: tuple[str, ...] = ("parent_id", "sector")
+    max_distance_km: float | None = None
+    max_staff: int | None = None
+    min_staff: int | None = None
+    keep_per: tuple[str, ...] | None = None
+    protected: tuple[str, ...] = ()
+
+
+@dataclass
+class Objective:
+    per_merge: float = 10.0
+    staff_moved: float = 1.0
+    staff_km: float = 0.1
+
+
+@dataclass
+class SolverOptions:
+    name: str = "highs"
+    time_limit_s: float = 60.0
+    threads: int | None = None
+
+
+@dataclass
+class Scenario:
+    """A validated scenario with its registry loaded (``scn.registry``, ``scn.timeline``)."""
+
+    name: str
+    registry_path: Path
+    plan_from: dt.date
+    baseline: dt.date
+    targets: list[Target]
+    description: str = ""
+    movable: tuple[str, ...] = MOVABLE_KINDS
+    scope: dict[str, tuple[str, ...]] | None = None
+    rules: Rules = field(default_factory=Rules)
+    objective: Objective = field(default_factory=Objective)
+    solver: SolverOptions = field(default_factory=SolverOptions)
+    path: Path | None = None
+    registry: Any = field(default=None, repr=False)
+
+    @cached_property
+    def timeline(self):
+        from .timeline import Timeline
+
+        return Timeline(self.registry)
+
+    @property
+    def source(self) -> str:
+        """How messages name this scenario: its file, or its name when built in code."""
+        return str(self.path) if self.path is not None else f"scenario {self.name!r}"
+
+
+def _pct_text(p: Fraction) -> str:
+    return str(p.numerator) if p.denominator == 1 else f"{float(p):g}"
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text (we parse them ourselves, with a clear message)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class _Node:
+    """A YAML value with the line it starts on (mappings keep each key's line)."""
+
+    value: Any
+    line: int
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+class _Reader:
+    """Turns YAML nodes into :class:`_Node` trees and collects problems with their lines."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems = S.Problems()
+        self._scalar = _Loader("")
+
+    def error(self, line: int | None, key: str, message: str, value: Any = None) -> None:
+        self.problems.add(S.RANK_VALUE, self.file, line, None, key, value, message)
+
+    def tree(self, node: yaml.Node, path: str) -> _Node:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out, lines = {}, {}
+            for k_node, v_node in node.value:
+                key = self._scalar.construct_object(k_node) if isinstance(k_node, yaml.ScalarNode) else None
+                if not isinstance(key, str):
+                    self.error(k_node.start_mark.line + 1, path or "(top)", f"{_where(path)}: keys must be plain names, not {k_node.tag.rsplit(':', 1)[-1]}")
+                    continue
+                if key in out:
+                    self.error(k_node.start_mark.line + 1, _join(path, key), f"{_join(path, key)} is given twice (first on line {lines[key]}); keep one")
+                    continue
+                lines[key] = k_node.start_mark.line + 1
+                out[key] = self.tree(v_node, _join(path, key))
+            return _Node(out, line, lines)
+        if isinstance(node, yaml.SequenceNode):
+            return _Node([self.tree(item, f"{path}[{i}]") for i, item in enumerate(node.value)], line)
+        return _Node(self._scalar.construct_object(node), line)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _where(path: str) -> str:
+    return path if path else "the top level"
+
+
+def _plain(node: _Node | None) -> Any:
+    """A node tree back to plain Python values (for error messages)."""
+    if node is None:
+        return None
+    if isinstance(node.value, dict):
+        return {k: _plain(v) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [_plain(v) for v in node.value]
+    return node.value
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, check and return a scenario; its registry (relative to the file) is loaded too.
+
+    Raises :class:`InputError` for a missing file or registry, :class:`ValidationError` listing
+    every problem in the scenario (``file:line: message``), or the registry's own
+    ``ValidationError`` when the registry is invalid.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"Scenario {path} does not exist; give a YAML file such as scenarios/psu-10pct-2025.yaml.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"Scenario {path} is not UTF-8 text; save it as UTF-8.") from None
+    reader = _Reader(str(path))
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{path}{line}: not valid YAML ({problem}); check the indentation and quoting near that line.") from None
+    if root is None or not isinstance(root, yaml.MappingNode):
+        raise InputError(f"{path}: a scenario is a YAML mapping with at least {', '.join(REQUIRED_TOP)} (see docs/scenario-format.md).")
+    tree = reader.tree(root, "")
+    scn = _build(tree, path, reader)
+    if reader.problems.errors:
+        _raise(reader, path)
+    scn.registry = _load_registry(scn, path)
+    _check_against_registry(scn, tree, reader)
+    if reader.problems.errors:
+        _raise(reader, path)
+    return scn
+
+
+def _raise(reader: _Reader, path: Path) -> None:
+    n = len(reader.problems.errors)
+    raise ValidationError(reader.problems.frame("error"),
+                          header=f"Scenario {path} is invalid: {n} problem{'s' if n != 1 else ''} (file:line: message):")
+
+
+def _load_registry(scn: Scenario, path: Path):
+    from .registry import load_registry
+
+    reg_path = scn.registry_path
+    if not reg_path.exists():
+        raise InputError(f"{path}: registry {reg_path} (key 'registry', relative to the scenario file) does not exist; "
+                         f"give the registry folder, e.g. registry: ../data/quang-ninh.")
+    return load_registry(reg_path)
+
+
+def _unknown_keys(reader: _Reader, node: _Node, valid: tuple[str, ...], path: str) -> None:
+    for key, line in node.key_lines.items():
+        if key in valid:
+            continue
+        msg = f"unknown key {_join(path, key)!r}"
+        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+        elsewhere = [f"{sec.replace('[]', '[i]')}.{key}" if sec else key
+                     for sec, keys in {"": TOP_KEYS, **SECTIONS}.items() if key in keys and sec != path.split("[")[0]]
+        if close:
+            msg += f"; did you mean {close[0]!r}?"
+        elif elsewhere:
+            msg += f"; it belongs under {elsewhere[0].rsplit('.', 1)[0]!r} ({elsewhere[0]})"
+        msg += f" Valid keys {('in ' + path) if path else 'at the top level'}: {', '.join(valid)}"
+        reader.error(line, _join(path, key), msg, key)
+
+
+def _mapping(reader: _Reader, node: _Node | None, path: str, valid: tuple[str, ...]) -> _Node | None:
+    if node is None or node.value is None:
+        return None
+    if not isinstance(node.value, dict):
+        reader.error(node.line, path, f"{path} must be a mapping of {', '.join(valid)}, not {_plain(node)!r}")
+        return None
+    _unknown_keys(reader, node, valid, path)
+    return node
+
+
+def _get(node: _Node | None, key: str) -> _Node | None:
+    if node is None or not isinstance(node.value, dict):
+        return None
+    return node.value.get(key)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def _number(reader, node, path, *, minimum=None, positive=False, integer=False):
+    if node is None or node.value is None:
+        return None
+    v = node.value
+    if not _is_number(v) or (integer and float(v) != int(v)):
+        what = "a whole number" if integer else "a number"
+        reader.error(node.line, path, f"{path} must be {what}, not {v!r}", v)
+        return None
+    if positive and v <= 0:
+        reader.error(node.line, path, f"{path} must be more than 0, not {v!r}", v)
+        return None
+    if minimum is not None and v < minimum:
+        reader.error(node.line, path, f"{path} must be at least {minimum}, not {v!r}", v)
+        return None
+    return int(v) if integer else float(v)
+
+
+def _date(reader, node, path) -> dt.date | None:
+    if node is None or node.value is None:
+        return None
+    d, _ = parse_date_cell(str(node.value)) if isinstance(node.value, str) else (None, None)
+    if d is None or not re.match(r"^\d{4}-\d{2}-\d{2}$", str(node.value).strip()):
+        reader.error(node.line, path, f"{path} {node.value!r} is not a valid date; write it as YYYY-MM-DD, e.g. 2021-12-31", node.value)
+        return None
+    return d
+
+
+def _text_list(reader, node, path, *, allow_empty=False) -> tuple[str, ...] | None:
+    if node is None or node.value is None:
+        return None
+    items = node.value if isinstance(node.value, list) else None
+    if items is None:
+        reader.error(node.line, path, f"{path} must be a list, e.g. [parent_id, sector], not {_plain(node)!r}")
+        return None
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item.value, (str, int)) or isinstance(item.value, bool) or str(item.value).strip() == "":
+            reader.error(item.line, f"{path}[{i}]", f"{path}[{i}] must be a name or id, not {item.value!r}", item.value)
+            continue
+        out.append(str(item.value).strip())
+    if not out and not allow_empty:
+        reader.error(node.line, path, f"{path} must not be empty")
+        return None
+    if len(set(out)) != len(out):
+        dup = sorted({x for x in out if out.count(x) > 1})
+        reader.error(node.line, path, f"{path} lists {', '.join(dup)} more than once")
+    return tuple(out)
+
+
+def _filter(reader, node, path) -> dict[str, tuple[str, ...]] | None:
+    """``scope`` / ``where``: {column: value or list of values} -> {column: tuple of text}."""
+    if node is None or node.value is None:
+        return None
+    if not isinstance(node.value, dict) or not node.value:
+        reader.error(node.line, path, f"{path} must be a mapping of column: value (or list of values), e.g. {{sector: health}}, not {_plain(node)!r}")
+        return None
+    out = {}
+    for col, vnode in node.value.items():
+        raw = vnode.value
+        items = [n.value for n in raw] if isinstance(raw, list) else [raw]
+        bad = [v for v in items if not isinstance(v, (str, int, float)) or isinstance(v, bool) or str(v).strip() == ""]
+        if not items or bad:
+            reader.error(vnode.line, f"{path}.{col}", f"{path}.{col} must be a value or a non-empty list of values, not {_plain(vnode)!r}")
+            continue
+        out[col] = tuple(sorted({str(v).strip() for v in items}))
+    return out
+
+
+def _build(tree: _Node, path: Path, r: _Reader) -> Scenario:
+    _unknown_keys(r, tree, TOP_KEYS, "")
+    for key in REQUIRED_TOP:
+        if key not in tree.value:
+            r.error(1, key, f"required key {key!r} is missing (see docs/scenario-format.md)")
+    name_node = _get(tree, "name")
+    name = None if name_node is None else name_node.value
+    if name_node is not None and (not isinstance(name, str) or not _SLUG.match(name)):
+        r.error(name_node.line, "name", f"name must be a slug (letters, digits, '-', '_', '.'), used for output folders; not {name!r}", name)
+    desc_node = _get(tree, "description")
+    description = "" if desc_node is None or desc_node.value is None else desc_node.value
+    if not isinstance(description, str):
+        r.error(desc_node.line, "description", "description must be text")
+        description = str(description)
+    reg_node = _get(tree, "registry")
+    registry_path = path.parent
+    if reg_node is not None:
+        if not isinstance(reg_node.value, str) or not reg_node.value.strip():
+            r.error(reg_node.line, "registry", f"registry must be a path to a registry folder, not {reg_node.value!r}")
+        else:
+            registry_path = (path.parent / reg_node.value.strip())
+    plan_from = _date(r, _get(tree, "plan_from"), "plan_from")
+    baseline = _date(r, _get(tree, "baseline"), "baseline") or plan_from
+    targets = _targets(r, _get(tree, "targets"), baseline)
+    movable = MOVABLE_KINDS
+    mov_node = _get(tree, "movable")
+    if mov_node is not None:
+        kinds = _text_list(r, mov_node, "movable")
+        if kinds is not None:
+            for i, k in enumerate(kinds):
+                if k not in MOVABLE_KINDS:
+                    hint = " (governments are structural roots and are never merged)" if k == "government" else _suggest(k, MOVABLE_KINDS)
+                    r.error(mov_node.line, f"movable[{i}]", f"movable: unknown kind {k!r}; use agency and/or psu{hint}", k)
+            movable = tuple(k for k in MOVABLE_KINDS if k in kinds)
+    scope = _filter(r, _get(tree, "scope"), "scope")
+    rules = _rules(r, _mapping(r, _get(tree, "rules"), "rules", RULE_KEYS))
+    objective = _objective(r, _mapping(r, _get(tree, "objective"), "objective", OBJECTIVE_KEYS))
+    solver = _solver(r, _mapping(r, _get(tree, "solver"), "solver", SOLVER_KEYS))
+    return Scenario(name=name if isinstance(name, str) else "", registry_path=registry_path,
+                    plan_from=plan_from, baseline=baseline, targets=targets, description=description,
+                    movable=movable, scope=scope, rules=rules, objective=objective, solver=solver, path=path)
+
+
+def _suggest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _targets(r: _Reader, node: _Node | None, baseline: dt.date | None) -> list[Target]:
+    if node is None:
+        return []
+    if not isinstance(node.value, list) or not node.value:
+        r.error(node.line, "targets", "targets must be a non-empty list, e.g. - {kind: psu, reduce_pct: 10}")
+        return []
+    out = []
+    for i, tnode in enumerate(node.value):
+        p = f"targets[{i}]"
+        if _mapping(r, tnode, p, TARGET_KEYS) is None:
+            if tnode.value is None:
+                r.error(tnode.line, p, f"{p} is empty; give kind and reduce_pct or reduce_count")
+            continue
+        kind_node = _get(tnode, "kind")
+        kind = None if kind_node is None else kind_node.value
+        if kind_node is None:
+            r.error(tnode.line, f"{p}.kind", f"{p}.kind is missing; use agency, psu or all")
+        elif kind not in TARGET_KINDS:
+            r.error(kind_node.line, f"{p}.kind", f"{p}.kind: unknown kind {kind!r}; use agency, psu or all{_suggest(str(kind), TARGET_KINDS)}", kind)
+        pct_node, cnt_node = _get(tnode, "reduce_pct"), _get(tnode, "reduce_count")
+        pct = cnt = None
+        if (pct_node is None) == (cnt_node is None):
+            r.error(tnode.line, p, f"{p} needs exactly one of reduce_pct or reduce_count")
+        elif pct_node is not None:
+            v = pct_node.value
+            if not _is_number(v) or not 0 <= v <= 100:
+                r.error(pct_node.line, f"{p}.reduce_pct", f"{p}.reduce_pct must be a percentage between 0 and 100, not {v!r}", v)
+            else:
+                pct = Fraction(str(v))  # exact: 13.5 -> 27/2
+        else:
+            cnt = _number(r, cnt_node, f"{p}.reduce_count", minimum=0, integer=True)
+        t_base = _date(r, _get(tnode, "baseline"), f"{p}.baseline") or baseline
+        where = _filter(r, _get(tnode, "where"), f"{p}.where")
+        if kind in TARGET_KINDS and (pct is not None or cnt is not None) and t_base is not None:
+            out.append(Target(kind=kind, baseline=t_base, reduce_pct=pct, reduce_count=cnt, where=where))
+    return out
+
+
+def _rules(r: _Reader, node: _Node | None) -> Rules:
+    rules = Rules()
+    if node is None:
+        return rules
+    mw = _get(node, "merge_within")
+    if mw is not None:
+        cols = _text_list(r, mw, "rules.merge_within", allow_empty=True)
+        if cols is not None:
+            rules.merge_within = cols
+    rules.max_distance_km = _number(r, _get(node, "max_distance_km"), "rules.max_distance_km", positive=True)
+    rules.max_staff = _number(r, _get(node, "max_staff"), "rules.max_staff", minimum=0, integer=True)
+    rules.min_staff = _number(r, _get(node, "min_staff"), "rules.min_staff", minimum=0, integer=True)
+    kp = _get(node, "keep_per")
+    if kp is not None and kp.value is not None:
+        rules.keep_per = _text_list(r, kp, "rules.keep_per")
+    pr = _get(node, "protected")
+    if pr is not None and pr.value is not None:
+        rules.protected = tuple(sorted(_text_list(r, pr, "rules.protected", allow_empty=True) or ()))
+    return rules
+
+
+def _objective(r: _Reader, node: _Node | None) -> Objective:
+    obj = Objective()
+    for key in OBJECTIVE_KEYS:
+        v = _number(r, _get(node, key), f"objective.{key}", minimum=0)
+        if v is not None:
+            setattr(obj, key, v)
+    return obj
+
+
+def _solver(r: _Reader, node: _Node | None) -> SolverOptions:
+    opts = SolverOptions()
+    name_node = _get(node, "name")
+    if name_node is not None:
+        name = name_node.value
+        if name not in SOLVERS:
+            r.error(name_node.line, "solver.name", f"solver.name: unknown solver {name!r}; use highs or cbc{_suggest(str(name).lower(), SOLVERS)}", name)
+        else:
+            opts.name = name
+    tl = _number(r, _get(node, "time_limit_s"), "solver.time_limit_s", positive=True)
+    if tl is not None:
+        opts.time_limit_s = tl
+    opts.threads = _number(r, _get(node, "threads"), "solver.threads", minimum=1, integer=True)
+    return opts
+
+
+# ---------------------------------------------------------------- checks against the registry
+
+
+def _check_against_registry(scn: Scenario, tree: _Node, r: _Reader) -> None:
+    units = scn.registry.units
+    columns = [c for c in units.columns if c != "line"]
+    ids = set(units["unit_id"])
+    rules_node = _get(tree, "rules")
+
+    def line_of(node: _Node | None, key: str | None = None) -> int:
+        if node is None:
+            return 1
+        return node.key_lines.get(key, node.line) if key else node.line
+
+    def check_columns(cols, node, path):
+        for i, col in enumerate(cols or ()):
+            if col not in columns:
+                r.error(line_of(node), f"{path}[{i}]", f"{path}: unknown column {col!r}; units.csv has {', '.join(columns)}{_suggest(col, columns)}", col)
+
+    check_columns(scn.rules.merge_within, _get(rules_node, "merge_within"), "rules.merge_within")
+    check_columns(scn.rules.keep_per, _get(rules_node, "keep_per"), "rules.keep_per")
+    for i, uid in enumerate(scn.rules.protected):
+        if uid not in ids:
+            r.error(line_of(_get(rules_node, "protected")), "rules.protected",
+                    f"rules.protected: unknown unit {uid!r}; it is not in {scn.registry.files[0]}{_suggest(uid, sorted(ids))}", uid)
+    _check_filter(scn.scope, _get(tree, "scope"), "scope", units, columns, ids, r)
+    tnodes = _get(tree, "targets")
+    for i, t in enumerate(scn.targets):
+        tnode = tnodes.value[i] if tnodes is not None and isinstance(tnodes.value, list) and i < len(tnodes.value) else None
+        _check_filter(t.where, _get(tnode, "where"), f"targets[{i}].where", units, columns, ids, r)
+
+
+def _check_filter(flt, node, path, units, columns, ids, r) -> None:
+    if not flt:
+        return
+    for col, values in flt.items():
+        vnode = _get(node, col)
+        line = vnode.line if vnode is not None else (node.line if node is not None else 1)
+        if col not in columns:
+            r.error(line, f"{path}.{col}", f"{path}: unknown column {col!r}; units.csv has {', '.join(columns)}{_suggest(col, columns)}", col)
+            continue
+        if col in ("parent_id", "unit_id"):
+            known, what = ids, "unit"
+        elif col == "kind":
+            known, what = set(S.KINDS), "kind"
+        else:
+            known, what = set(text_values(units[col]).dropna()), f"{col} value"
+        for v in values:
+            if v not in known:
+                r.error(line, f"{path}.{col}", f"{path}.{col}: unknown {what} {v!r}; no unit in units.csv has it{_suggest(v, sorted(known))}", v)
+
+
+def text_values(series: pd.Series) -> pd.Series:
+    """A column as text for matching ``scope``/``where`` values (missing stays missing)."""
+    s = series.astype("string")
+    return s.where(s != "", pd.NA)
+
+
+def match_filter(units: pd.DataFrame, flt: dict[str, tuple[str, ...]] | None) -> np.ndarray:
+    """Boolean mask of the rows of ``units`` matching every entry of a scope/where filter."""
+    mask = np.ones(len(units), dtype=bool)
+    for col, values in (flt or {}).items():
+        mask &= text_values(units[col]).isin(values).fillna(False).to_numpy(dtype=bool)
+    return mask

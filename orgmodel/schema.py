@@ -1,0 +1,248 @@
+"""Declarative table schemas for the registry files, checked lazily: every failure of every row is
+collected as one row of a problems table (in the spirit of pandera's lazy validation).
+
+A :class:`Column` says what a column holds; :func:`check_table` parses a table of raw strings
+into typed columns and reports each bad cell with file, line, id, column and value.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .dates import parse_date_cell
+
+# How important a problem is: lower comes first in reports.
+RANK_FILE = 0  # a file or column is missing: nothing else can be trusted
+RANK_KEY = 1  # duplicate ids
+RANK_VALUE = 2  # a bad value in a cell
+RANK_REFERENCE = 3  # an id that units.csv does not define
+RANK_EVENT = 4  # an event that breaks the life-of-a-unit rules
+RANK_HIERARCHY = 5  # orphans, cycles, roots
+RANK_WARNING = 9
+
+PROBLEM_COLUMNS = ["severity", "rank", "file", "line", "id", "column", "value", "message"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "text"  # text | id | ids | enum | int | float | date
+    required: bool = True  # the column must be present
+    nullable: bool = False  # an empty cell is allowed
+    choices: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Schema:
+    file: str
+    key: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+KINDS = ("government", "agency", "psu")
+COUNTED_KINDS = ("agency", "psu")
+LEVELS = ("province", "district", "commune")
+EVENT_TYPES = ("establish", "merge", "consolidate", "split", "separate", "dissolve", "transfer")
+
+UNITS = Schema(
+    "units.csv",
+    "unit_id",
+    (
+        Column("unit_id", "id", hint="give every unit a stable code without ';'"),
+        Column("name", "text"),
+        Column("kind", "enum", choices=KINDS),
+        Column("level", "enum", choices=LEVELS),
+        Column("sector", "text", hint="e.g. education, health, agriculture"),
+        Column("parent_id", "id", nullable=True),
+        Column("locality", "text"),
+        Column("staff", "int", min=0, hint="a whole number of salaried positions, 0 or more"),
+        Column("autonomy", "int", required=False, nullable=True, min=1, max=4, hint="financial autonomy group 1-4 (Decree 60/2021), or empty"),
+        Column("lat", "float", required=False, nullable=True, min=-90, max=90),
+        Column("lon", "float", required=False, nullable=True, min=-180, max=180),
+    ),
+)
+
+EVENTS = Schema(
+    "events.csv",
+    "event_id",
+    (
+        Column("event_id", "id"),
+        Column("date", "date"),
+        Column("type", "enum", choices=EVENT_TYPES),
+        Column("sources", "ids", nullable=True),
+        Column("targets", "ids", nullable=True),
+        Column("new_parent_id", "id", nullable=True),
+        Column("legal_basis", "text", required=False, nullable=True),
+        Column("note", "text", required=False, nullable=True),
+    ),
+)
+
+MAX_STAFF = 1_000_000  # a single unit larger than this is a typo, not a unit
+
+
+@dataclass
+class Problems:
+    """Collects problems as rows; :meth:`frame` sorts them most important first."""
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, rank, file, line, id_, column, value, message, severity="error"):
+        self.rows.append(
+            {
+                "severity": severity,
+                "rank": rank,
+                "file": file,
+                "line": None if line is None else int(line),
+                "id": "" if id_ is None else str(id_),
+                "column": column or "",
+                "value": "" if value is None else str(value),
+                "message": message,
+            }
+        )
+
+    def warn(self, file, line, id_, column, value, message):
+        self.add(RANK_WARNING, file, line, id_, column, value, message, severity="warning")
+
+    def add_mask(self, rank, file, table: pd.DataFrame, mask, column, message_fn, id_col):
+        """Add one problem per row where ``mask`` is true; ``message_fn(id, value)`` says what."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        sub = table.loc[mask]
+        ids = sub[id_col] if id_col in sub else pd.Series([""] * len(sub), index=sub.index)
+        vals = sub[column] if column in sub else ids
+        for line, id_, val in zip(sub["line"], ids, vals):
+            self.add(rank, file, line, id_, column, val, message_fn(id_, val))
+
+    @property
+    def errors(self) -> list[dict]:
+        return [r for r in self.rows if r["severity"] == "error"]
+
+    def frame(self, severity: str | None = None) -> pd.DataFrame:
+        rows = self.rows if severity is None else [r for r in self.rows if r["severity"] == severity]
+        df = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
+        if df.empty:
+            return df
+        df["line"] = df["line"].astype("Int64")
+        return df.sort_values(["rank", "file", "line", "id", "column", "message"], kind="stable", na_position="first").reset_index(drop=True)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _row_id(table: pd.DataFrame, schema: Schema) -> pd.Series:
+    return table[schema.key] if schema.key in table else pd.Series([""] * len(table), index=table.index)
+
+
+def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems) -> pd.DataFrame:
+    """Parse a table of raw (already stripped, NFC) strings by ``schema``; report every bad cell.
+
+    ``raw`` must have a ``line`` column (1-based line in the file). Returns a typed copy: ints as
+    nullable ``Int64``, floats, dates as ``datetime.date`` objects, id lists as tuples; bad cells
+    become missing values so later checks can go on.
+    """
+    out = raw.copy()
+    ids = _row_id(raw, schema)
+    for col in schema.columns:
+        if col.name not in raw.columns:
+            if col.required:
+                problems.add(RANK_FILE, file, 1, None, col.name, None,
+                             f"missing required column {col.name!r}; the header must name {', '.join(schema.names[:8])} …")
+            else:
+                out[col.name] = pd.NA if col.type != "float" else np.nan
+            continue
+        values = raw[col.name]
+        empty = values.eq("")
+        if not col.nullable:
+            _report(problems, RANK_VALUE, file, raw, empty, col, ids, lambda i, v, c=col: f"{c.name} is empty for {_label(i)}; every row needs a {c.name}")
+        if col.type == "enum":
+            bad = ~values.isin(col.choices) & ~empty
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids,
+                    lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not one of {', '.join(c.choices)}")
+        elif col.type in ("id", "ids"):
+            bad = values.str.contains(";", regex=False) & ~empty if col.type == "id" else pd.Series(False, index=values.index)
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} contains ';'; ids may not contain ';'")
+            if col.type == "ids":
+                out[col.name] = [tuple(p.strip() for p in v.split(";") if p.strip()) if v else () for v in values]
+        elif col.type == "int":
+            out[col.name] = _parse_int(problems, file, raw, values, empty, col, ids)
+        elif col.type == "float":
+            num = pd.to_numeric(values.str.replace(",", ".", regex=False).where(~empty), errors="coerce")
+            bad = num.isna() & ~empty
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a number (decimal degrees, e.g. 21.0064)")
+            rng = _out_of_range(num, col)
+            _report(problems, RANK_VALUE, file, raw, rng, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is outside {c.min:g}..{c.max:g}")
+            out[col.name] = num.where(~bad & ~rng).astype(float)
+        elif col.type == "date":
+            out[col.name] = _parse_dates(problems, file, raw, values, empty, col, ids)
+    return out
+
+
+def _label(id_) -> str:
+    return f"{id_!r}" if id_ else "this row"
+
+
+def _report(problems, rank, file, raw, mask, col, ids, fn):
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return
+    for line, id_, val in zip(raw["line"][mask], ids[mask], raw[col.name][mask]):
+        msg = fn(id_, val)
+        if col.hint and rank == RANK_VALUE:
+            msg = f"{msg} ({col.hint})"
+        problems.add(rank, file, line, id_, col.name, val, msg)
+
+
+def _out_of_range(num: pd.Series, col: Column) -> pd.Series:
+    bad = pd.Series(False, index=num.index)
+    if col.min is not None:
+        bad |= num < col.min
+    if col.max is not None:
+        bad |= num > col.max
+    return bad.fillna(False)
+
+
+def _parse_int(problems, file, raw, values, empty, col, ids) -> pd.Series:
+    cleaned = values.str.replace(r"(?<=\d)[ \u00a0](?=\d{3}\b)", "", regex=True)
+    num = pd.to_numeric(cleaned.where(~empty), errors="coerce")
+    whole = num.notna() & (num == np.floor(num.fillna(0)))
+    bad = ~empty & ~whole
+    _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a whole number")
+    rng = _out_of_range(num, col) & whole
+    _report(problems, RANK_VALUE, file, raw, rng, col, ids,
+            lambda i, v, c=col: f"{c.name} {v} of {_label(i)} is outside the allowed range" + (f" ({c.min:g}..{c.max:g})" if c.max is not None else f" (at least {c.min:g})"))
+    if col.name == "staff":
+        huge = whole & (num > MAX_STAFF)
+        _report(problems, RANK_VALUE, file, raw, huge, col, ids,
+                lambda i, v: f"staff {v} of {_label(i)} is implausibly large (over {MAX_STAFF:,}); check for a typo")
+        rng = rng | huge
+    ok = whole & ~rng
+    return num.where(ok).round().astype("Int64")
+
+
+def _parse_dates(problems, file, raw, values, empty, col, ids) -> pd.Series:
+    parsed = []
+    for line, id_, v, e in zip(raw["line"], ids, values, empty):
+        if e:
+            parsed.append(None)
+            continue
+        d, warning = parse_date_cell(v)
+        if d is None:
+            problems.add(RANK_VALUE, file, line, id_, col.name, v,
+                         f"{col.name} {v!r} of {_label(id_)} is not a valid date; write it as YYYY-MM-DD, e.g. 2021-12-31")
+        elif warning:
+            problems.warn(file, line, id_, col.name, v, warning)
+        parsed.append(d)
+    return pd.Series(parsed, index=values.index, dtype=object)

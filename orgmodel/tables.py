@@ -1,0 +1,17 @@
+"""Plain-text tables for the terminal (what a planner reads before pasting figures)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def render_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 60) -> str:
+    """Render a DataFrame as an aligned text table under an optional title."""
+    if df.empty:
+        body = "(no rows)"
+    else:
+        shown = df if len(df) <= max_rows else df.head(max_rows)
+        body = shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="")
+        if len(df) > max_rows:
+            body += f"\n… {len(df) - max_rows} more rows (use --format csv for all)"
+    return f"{title}\n{body}" if title else body
