@@ -260,6 +260,27 @@ def frontier(
 
 
 @app.command()
+def report(
+    registry: Path = REGISTRY_ARG,
+    baseline: str = typer.Option("2015-12-31", "--baseline", help="Baseline date."),
+    as_of: str = typer.Option(..., "--as-of", help="Date to report."),
+    scenario: Optional[Path] = typer.Option(None, "--scenario", help="Also solve this scenario and add its plan and figures."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default reports/status-<as-of> or reports/<scenario>-report)."),
+    lang: str = typer.Option("vi", "--lang", help="vi (Vietnamese, default) or en."),
+    force: bool = typer.Option(False, "--force", help="Replace an output folder that holds files orgmodel did not write."),
+) -> None:
+    """Proposal-ready folder: figures (PNG, SVG), an Excel workbook and a Word annex."""
+    from .export import build_report
+
+    if lang not in ("vi", "en"):
+        raise click.BadParameter("use vi or en", param_hint="--lang")
+    d = parse_date(as_of, "as-of date")
+    default = Path("reports") / (f"{scenario.stem}-report" if scenario else f"status-{d.isoformat()}")
+    path = build_report(registry, baseline, d, out or default, scenario=scenario, lang=lang, force=force)
+    _err(f"wrote {path}")
+
+
+@app.command()
 def synth(
     out: Path = typer.Argument(..., help="Folder to write the generated registry into."),
     provinces: int = typer.Option(63, "--provinces", help="Number of provinces (63 in 2015)."),

@@ -33,24 +33,13 @@ def lineage_graph(tl: Timeline) -> nx.DiGraph:
     return g
 
 
-def _closing_targets(tl: Timeline) -> dict[str, list[tuple[str, str]]]:
-    """For each unit that closed with successors: [(target, event_id)] of its closing event."""
-    e = tl.edges[tl.edges["type"] != "separate"]
-    closing = tl.life["close_event"]
-    e = e[e["event_id"].to_numpy() == closing.reindex(e["source"]).to_numpy()]
-    out: dict[str, list] = {}
-    for s, t, eid in zip(e["source"], e["target"], e["event_id"]):
-        out.setdefault(s, []).append((t, eid))
-    return out
-
-
 def successors(tl: Timeline, unit_id: str, as_of) -> list[str]:
     """Units open at ``as_of`` that carry on ``unit_id`` (sorted): itself if still open; else,
     transitively, the targets of the event that closed it. Empty when dissolved without targets."""
     d = parse_date(as_of, "as-of date")
     tl.check_open(unit_id, d)
     day = day_number(d)
-    nxt = _closing_targets(tl)
+    nxt = tl.closing_targets
     result, stack, seen = set(), [unit_id], set()
     while stack:
         u = stack.pop()
@@ -84,8 +73,7 @@ def crosswalk(tl: Timeline, from_date, to_date) -> pd.DataFrame:
     holdings: dict[str, dict[str, tuple[float, frozenset]]] = {u: {u: (1.0, frozenset([()]))} for u in origins}
     staff = tl.units["staff"].astype("float64").fillna(0.0)
     edges = tl.edges[(tl.edges["day"] > da) & (tl.edges["day"] <= db) & (tl.edges["type"] != "separate")]
-    closing = tl.life["close_event"]
-    edges = edges[edges["event_id"].to_numpy() == closing.reindex(edges["source"]).to_numpy()]
+    edges = edges[edges["event_id"].to_numpy() == tl.life["close_event"].reindex(edges["source"]).to_numpy()]
     # closing events in replay order; each source hands its holdings to its targets
     steps = edges.groupby(["event_id", "source"], sort=False)["target"].agg(list).reset_index()
     for eid, src, targets in zip(steps["event_id"], steps["source"], steps["target"]):
@@ -132,7 +120,7 @@ def lineage_table(tl: Timeline, unit_id: str, as_of) -> pd.DataFrame:
     d = parse_date(as_of, "as-of date")
     tl.check_open(unit_id, d)
     day = day_number(d)
-    nxt = _closing_targets(tl)
+    nxt = tl.closing_targets
     rows, stack, seen = [], [unit_id], set()
     while stack:
         u = stack.pop()

@@ -114,7 +114,7 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
 
 def _frame(header: list[str], rows: list[list[str]], lines: list[int], file: str, problems: S.Problems) -> pd.DataFrame:
     header = [S.nfc(h.strip().lstrip("\ufeff")).lower() for h in header]
-    width = len(header)
+    width = full = len(header)
     # trailing empty columns (Excel leaves them) are dropped
     while width and header[width - 1] == "" and all((len(r) < width or r[width - 1].strip() == "") for r in rows):
         width -= 1
@@ -133,11 +133,12 @@ def _frame(header: list[str], rows: list[list[str]], lines: list[int], file: str
     for rec, line in zip(rows, lines):
         if all(c.strip() == "" for c in rec):
             continue  # empty rows (Excel leaves them) are skipped
+        if len(rec) > full or (len(rec) > width and any(c.strip() for c in rec[width:])):
+            problems.add(S.RANK_KEY, file, line, rec[0].strip(), None, "",
+                         f"row has {len(rec)} fields but the header has {width}: a value probably contains the delimiter "
+                         f"(e.g. a comma in a name); put that value in double quotes. The row was not read")
+            continue
         if len(rec) > width:
-            extra = [c for c in rec[width:] if c.strip()]
-            if extra:
-                problems.add(S.RANK_VALUE, file, line, rec[0].strip() if rec else "", None, extra[0],
-                             f"row has {len(rec)} fields but the header has {width}; quote values that contain the delimiter")
             rec = rec[:width]
         elif len(rec) < width:
             rec = rec + [""] * (width - len(rec))
@@ -154,8 +155,11 @@ def _clean_cells(df: pd.DataFrame, file: str, lines: list[int], problems: S.Prob
     id_cols = [c for c in ("unit_id", "parent_id", "event_id", "sources", "targets", "new_parent_id") if c in df.columns]
     out = {}
     for col in df.columns:
-        raw = df[col].astype(str)
-        clean = raw.map(lambda v: unicodedata.normalize("NFC", v.strip().replace("\u00a0", " ").strip()))
+        raw = df[col].astype(object)
+        clean = raw.str.replace("\u00a0", " ", regex=False).str.strip()
+        wide = ~clean.str.isascii()
+        if wide.any():  # only non-ASCII cells can be in another Unicode normal form
+            clean[wide] = [unicodedata.normalize("NFC", v) for v in clean[wide]]
         if col in id_cols:
             changed = raw != clean
             for i in changed[changed].index[:50]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -347,6 +348,18 @@ class Timeline:
         end[:-1][same] = start[1:][same]
         keep = (end > start) & (parent != "")
         return pd.DataFrame({"pos": pos[keep], "parent": parent[keep], "start": start[keep], "end": end[keep]})
+
+    @cached_property
+    def closing_targets(self) -> dict[str, list[tuple[str, str]]]:
+        """For each unit that closed with successors: [(target, event_id)] of the event that closed
+        it (merge, consolidate, split, or dissolve with targets). Built once, on first use."""
+        e = self.edges[self.edges["type"] != "separate"]
+        closing = self.life["close_event"].reindex(e["source"]).to_numpy()
+        e = e[e["event_id"].to_numpy() == closing]
+        out: dict[str, list] = {}
+        for s, t, eid in zip(e["source"], e["target"], e["event_id"]):
+            out.setdefault(s, []).append((t, eid))
+        return out
 
     # ---------------------------------------------------------------- look-ups
 
