@@ -10,7 +10,12 @@ REGISTRY ?= data/quang-ninh
 BASELINE ?= 2015-12-31
 AS_OF    ?= 2021-12-31
 
-.PHONY: help setup status test bench clean
+.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth
+
+SCENARIOS    := $(sort $(wildcard scenarios/*.yaml))
+SCENARIO_OUT := $(patsubst scenarios/%.yaml,reports/%/summary.json,$(SCENARIOS))
+REG_FILES    := $(wildcard $(REGISTRY)/*.csv $(REGISTRY)/*.yaml)
+NOTEBOOKS    := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
 help: ## List every target with what it does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,8 +37,36 @@ status: setup ## Main job: where the bundled province stands against the 2015 ba
 test: setup ## Run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -q -n 2
 
-bench: setup ## Print speed and memory figures (province and national scale)
+bench: setup ## Print speed and memory figures (province and national scale); never part of the tests
 	$(BIN)/python -m bench
+
+scenarios: $(SCENARIO_OUT) ## Solve every scenario in scenarios/ into reports/<name>/ (only those whose scenario or registry changed)
+
+reports/%/summary.json: scenarios/%.yaml $(REG_FILES) | $(STAMP)
+	$(BIN)/orgmodel solve $< --out reports/$* --quiet
+
+scenario: | $(STAMP) ## Solve one scenario: make scenario S=scenarios/<name>.yaml
+	@test -n "$(S)" || { echo "usage: make scenario S=scenarios/<name>.yaml" >&2; exit 2; }
+	$(BIN)/orgmodel solve $(S) --out reports/$(basename $(notdir $(S)))
+
+frontier: | $(STAMP) ## Cost-versus-reduction curve of one scenario: make frontier S=scenarios/<name>.yaml
+	@test -n "$(S)" || { echo "usage: make frontier S=scenarios/<name>.yaml" >&2; exit 2; }
+	$(BIN)/orgmodel frontier $(S) --out reports/$(basename $(notdir $(S)))-frontier
+
+report: | $(STAMP) ## Figures, Excel workbook and Word annex: status at AS_OF, and one per scenario, into reports/
+	$(BIN)/orgmodel report $(REGISTRY) --baseline $(BASELINE) --as-of $(AS_OF)
+	@for s in $(SCENARIOS); do $(BIN)/orgmodel report $(REGISTRY) --baseline $(BASELINE) --as-of $(AS_OF) --scenario $$s || exit 1; done
+
+notebooks: | $(STAMP) ## Execute the notebooks (papermill) into reports/notebooks/
+	@mkdir -p reports/notebooks
+	@for nb in $(NOTEBOOKS); do echo "running $$nb"; \
+	  $(BIN)/papermill --cwd notebooks -k orgmodel $$nb reports/notebooks/$$(basename $$nb) --log-level WARNING || exit 1; done
+
+lab: | $(STAMP) ## Open JupyterLab on the project's own environment and kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+synth: | $(STAMP) ## Generate the national-scale registry (63 provinces) into data/national-63-seed0/
+	$(BIN)/orgmodel synth data/national-63-seed0 --provinces 63 --seed 0 --force
 
 clean: ## Remove generated reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis

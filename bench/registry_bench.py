@@ -1,0 +1,130 @@
+"""Registry benchmark: load+validate, timeline build, as-of states, status, crosswalk, lineage —
+for the bundled province and a generated national registry, each in its own process so that the
+peak memory (ru_maxrss) belongs to that registry alone.
+
+Run through ``make bench`` (or ``python -m bench registry``). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVINCE = ROOT / "data" / "quang-ninh"
+NATIONAL = ROOT / "data" / "national-63-seed0"  # generated on first use, git-ignored
+
+TARGETS = {  # issue targets on a 2-core machine
+    "load_validate_s": 3.0,
+    "as_of_ms": 50.0,
+    "crosswalk_s": 1.0,
+    "peak_mb": 1536.0,
+}
+
+
+def ensure_national(path: Path = NATIONAL, provinces: int = 63, seed: int = 0) -> float:
+    """Generate the national registry once; return the generation time (0 when cached)."""
+    if (path / "units.csv").exists():
+        return 0.0
+    from orgmodel import synth
+
+    t = time.perf_counter()
+    units, events, meta = synth.generate_national(provinces=provinces, seed=seed)
+    synth.write_registry(units, events, path, meta=meta, force=True)
+    return time.perf_counter() - t
+
+
+def _timed(fn, *args, repeat: int = 1):
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn(*args)
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def measure(path: Path) -> dict:
+    """All figures for one registry (runs in the current process)."""
+    from orgmodel import lineage as L
+    from orgmodel import progress as P
+    from orgmodel.registry import load_registry
+    from orgmodel.timeline import Timeline, replay
+
+    fig: dict = {"registry": path.name}
+    fig["load_validate_s"], reg = _timed(load_registry, path)
+    fig["units"], fig["events"] = len(reg.units), len(reg.events)
+    fig["timeline_s"], tl = _timed(Timeline, reg)
+    years = range(2016, 2026)
+    dates = [dt.date(y, m, 28 if m == 2 else 30) for y in years for m in (6, 12)][:20]
+    t = time.perf_counter()
+    for d in dates:
+        tl.units_as_of(d)
+    fig["as_of_ms"] = 1000 * (time.perf_counter() - t) / len(dates)
+    t = time.perf_counter()
+    for d in dates:
+        P.progress(tl, "2015-12-31", d)
+    fig["status_ms"] = 1000 * (time.perf_counter() - t) / len(dates)
+    # the naive alternative: replay every event from scratch for each date
+    ev = reg.events
+    t = time.perf_counter()
+    for d in dates[:3]:
+        replay(reg.units, ev[[x <= d for x in ev["date"]]], start=reg.start, files=reg.files)
+    fig["replay_per_date_ms"] = 1000 * (time.perf_counter() - t) / 3
+    fig["as_of_speedup"] = fig["replay_per_date_ms"] / max(fig["as_of_ms"], 1e-9)
+    last = dt.date(2025, 12, 31)
+    fig["crosswalk_s"], cw = _timed(L.crosswalk, tl, "2015-12-31", last)
+    fig["crosswalk_rows"] = len(cw)
+    closed = tl.life_table()
+    sample = sorted(closed.index[closed["open_date"].isna()])[:: max(1, len(closed) // 1000)][:1000]
+    t = time.perf_counter()
+    for u in sample:
+        L.successors(tl, u, last)
+    fig["lineage_1000_s"] = (time.perf_counter() - t) * 1000 / max(len(sample), 1)
+    fig["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return fig
+
+
+def _child(path: str) -> None:
+    print(json.dumps(measure(Path(path))))
+
+
+def run(paths: list[Path]) -> list[dict]:
+    rows = []
+    for p in paths:
+        proc = subprocess.run([sys.executable, "-m", "bench.registry_bench", str(p)], cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode:
+            print(proc.stderr, file=sys.stderr)
+            raise SystemExit(f"benchmark of {p} failed")
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return rows
+
+
+def report(rows: list[dict], gen_s: float) -> None:
+    print("\n== Registry: load, time travel, status, crosswalk, lineage ==")
+    if gen_s:
+        print(f"national registry generated in {gen_s:.1f} s")
+    head = f"{'registry':<22}{'units':>8}{'events':>8}{'load+val s':>12}{'timeline s':>12}{'as-of ms':>10}{'status ms':>11}{'replay ms':>11}{'speed-up':>10}{'xwalk s':>9}{'lineage s':>11}{'peak MB':>9}"
+    print(head)
+    for r in rows:
+        print(f"{r['registry']:<22}{r['units']:>8}{r['events']:>8}{r['load_validate_s']:>12.2f}{r['timeline_s']:>12.2f}{r['as_of_ms']:>10.1f}"
+              f"{r['status_ms']:>11.1f}{r['replay_per_date_ms']:>11.0f}{r['as_of_speedup']:>9.0f}x{r['crosswalk_s']:>9.2f}{r['lineage_1000_s']:>11.2f}{r['peak_mb']:>9.0f}")
+    nat = rows[-1]
+    print("targets (national):")
+    for key, target in TARGETS.items():
+        value = nat[key]
+        print(f"  {key:<16} {value:>9.2f}  target < {target:g}  ({value / target:.2f} of target) {'OK' if value < target else 'MISSED'}")
+    print("  lineage_1000_s = seconds for successors() of 1,000 units; replay ms = replaying all events up to one date from scratch")
+
+
+def main() -> None:
+    gen_s = ensure_national()
+    report(run([PROVINCE, NATIONAL]), gen_s)
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1])
