@@ -34,8 +34,11 @@ def ensure_national(path: Path = NATIONAL, provinces: int = 63, seed: int = 0) -
     from orgmodel import synth
 
     t = time.perf_counter()
+    from orgmodel.files import output_dir
+
     units, events, meta = synth.generate_national(provinces=provinces, seed=seed)
-    synth.write_registry(units, events, path, meta=meta, force=True)
+    with output_dir(path, force=True) as tmp:
+        synth.write_registry(units, events, tmp, meta=meta)
     return time.perf_counter() - t
 
 

@@ -292,8 +292,11 @@ def synth(
 
     if provinces < 1:
         raise click.BadParameter("needs at least 1 province", param_hint="--provinces")
+    from .files import output_dir
+
     units, events, meta = G.generate_national(provinces=provinces, seed=seed)
-    G.write_registry(units, events, out, meta=meta, force=force)
+    with output_dir(out, force=force) as tmp:
+        G.write_registry(units, events, tmp, meta=meta)
     _err(f"wrote {out}: {len(units)} units, {len(events)} events")
 
 

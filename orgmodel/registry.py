@@ -17,10 +17,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -95,6 +97,9 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
         delimiter = ";"
         problems.warn(file, 1, None, None, None,
                       f"{file} uses ';' between columns (Vietnamese-locale Excel); read as such. Save as 'CSV UTF-8 (comma delimited)' to silence this warning")
+    fast = _read_clean_text(text, delimiter, file, problems)
+    if fast is not None:
+        return fast
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, lines = [], []
     header = None
@@ -112,15 +117,49 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
     return _frame(header, rows, lines, file, problems)
 
 
-def _frame(header: list[str], rows: list[list[str]], lines: list[int], file: str, problems: S.Problems) -> pd.DataFrame:
-    header = [S.nfc(h.strip().lstrip("\ufeff")).lower() for h in header]
-    width = full = len(header)
-    # trailing empty columns (Excel leaves them) are dropped
-    while width and header[width - 1] == "" and all((len(r) < width or r[width - 1].strip() == "") for r in rows):
+def _read_clean_text(text: str, delimiter: str, file: str, problems: S.Problems) -> pd.DataFrame | None:
+    """Fast path for a clean file (NFC, no stray spaces, one physical line per record): pandas'
+    C parser. Returns None when the file needs the careful path (which reports and repairs)."""
+    if "\u00a0" in text or not unicodedata.is_normalized("NFC", text):
+        return None
+    d = re.escape(delimiter)
+    if re.search(rf'(?:^|{d})"?[ \t]|[ \t]"?(?:{d}|\r?$)', text, flags=re.M):
+        return None
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+                          na_filter=False, skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, ValueError):
+        return None
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if len(raw) != physical or len(raw) == 0:
+        return None  # a quoted value spans lines: line numbers need the careful path
+    raw = raw.astype(object)
+    header = [str(h) for h in raw.iloc[0]]
+    data = raw.iloc[1:].reset_index(drop=True)
+    lines = np.arange(2, len(raw) + 1)
+    filled = data.ne("")
+    keep = filled.any(axis=1).to_numpy()
+    width = _header_width(header, filled.any(axis=0).tolist())
+    header = _check_header(header[:width], len(header), file, problems)
+    df = data.iloc[keep, :width].copy()
+    df.columns = pd.Index(header, dtype=object)
+    df = df.reset_index(drop=True)
+    df.insert(0, "line", lines[keep].astype("int64"))
+    return df
+
+
+def _header_width(header: list[str], column_has_values: list[bool]) -> int:
+    """Width once trailing empty columns (no name, no values: Excel leaves them) are dropped."""
+    width = len(header)
+    while width and header[width - 1].strip() == "" and not column_has_values[width - 1]:
         width -= 1
-    if width < len(header):
-        problems.warn(file, 1, None, None, None, f"{file}: {len(header) - width} empty trailing column(s) ignored")
-    header = header[:width]
+    return width
+
+
+def _check_header(header: list[str], full: int, file: str, problems: S.Problems) -> list[str]:
+    if len(header) < full:
+        problems.warn(file, 1, None, None, None, f"{file}: {full - len(header)} empty trailing column(s) ignored")
+    header = [S.nfc(h.strip().lstrip("\ufeff")).lower() for h in header]
     seen = set()
     for i, h in enumerate(header):
         if h == "":
@@ -129,6 +168,14 @@ def _frame(header: list[str], rows: list[list[str]], lines: list[int], file: str
         if h in seen:
             problems.add(S.RANK_FILE, file, 1, None, h, h, f"column {h!r} appears twice in the header; keep one")
         seen.add(h)
+    return header
+
+
+def _frame(header: list[str], rows: list[list[str]], lines: list[int], file: str, problems: S.Problems) -> pd.DataFrame:
+    full = len(header)
+    has_values = [any(len(r) > i and r[i].strip() for r in rows) for i in range(full)]
+    width = _header_width([h.strip() for h in header], has_values)
+    header = _check_header(header[:width], full, file, problems)
     fixed, kept_lines = [], []
     for rec, line in zip(rows, lines):
         if all(c.strip() == "" for c in rec):

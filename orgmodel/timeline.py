@@ -126,7 +126,7 @@ def replay(units: pd.DataFrame, events: pd.DataFrame, *, start: dt.date | None =
         changes.append((pos[u], p, day, seq))
         seq += 1
 
-    # ---- the state at the start
+    # ---- the state at the start (set in bulk: most units never change)
     start_units = [u for u in ids if status[pos[u]] == OPEN]
     for u in start_units:
         p = parent_of[pos[u]]
@@ -135,7 +135,12 @@ def replay(units: pd.DataFrame, events: pd.DataFrame, *, start: dt.date | None =
             problems.add(S.RANK_HIERARCHY, ufile, units["line"].iat[pos[u]], u, "parent_id", p,
                          f"{u!r} exists from the registry's start but its parent {p!r} opens only later (event {eid!r}); "
                          f"an open unit needs an open parent — fix parent_id or open {u!r} by an event too")
-        set_parent(u, p if p in pos else "", ALWAYS)
+        p = p if p in pos else ""
+        if p:
+            parent[u] = p
+            children.setdefault(p, set()).add(u)
+        changes.append((pos[u], p, ALWAYS, seq))
+        seq += 1
     _report_start_cycles(units, start_units, parent, pos, ufile, problems)
 
     start_day = day_number(start) if start else None
@@ -285,12 +290,22 @@ def _close_childless(s, day, eid, etype, line, children, close_unit, herr, when)
 
 
 def _report_start_cycles(units, start_units, parent, pos, ufile, problems) -> None:
-    g = nx.DiGraph()
-    g.add_edges_from((parent[u], u) for u in start_units if parent.get(u))
-    for cycle in sorted((sorted(c) for c in nx.simple_cycles(g)), key=lambda c: c[0]) if not nx.is_directed_acyclic_graph(g) else []:
-        u = cycle[0]
-        problems.add(S.RANK_HIERARCHY, ufile, units["line"].iat[pos[u]], u, "parent_id", parent[u],
-                     f"cycle in the management hierarchy: {' -> '.join(cycle)}; one of these parent_id values is wrong")
+    """Report every cycle in the start hierarchy once (walk up from each unit, remembering where
+    earlier walks ended: linear in the number of units)."""
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = known to reach a root
+    for u0 in start_units:
+        path, u = [], u0
+        while u and state.get(u) is None:
+            state[u] = 1
+            path.append(u)
+            u = parent.get(u, "")
+        if u and state.get(u) == 1:  # the walk came back to itself: a cycle
+            cycle = path[path.index(u):]
+            first = min(cycle)
+            problems.add(S.RANK_HIERARCHY, ufile, units["line"].iat[pos[first]], first, "parent_id", parent[first],
+                         f"cycle in the management hierarchy: {' -> '.join(cycle + [cycle[0]])}; one of these parent_id values is wrong")
+        for v in path:
+            state[v] = 2
 
 
 # ====================================================================== the Timeline

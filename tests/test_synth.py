@@ -1,0 +1,240 @@
+"""The synthetic registry generator: calibration of the bundled Quảng Ninh registry, determinism,
+the committed files being exactly what the generator writes, and validity of the national
+generator under the registry loader."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from orgmodel import synth
+
+ROOT = Path(__file__).resolve().parents[1]
+QN = ROOT / "data" / "quang-ninh"
+B, D = "2015-12-31", "2021-12-31"
+FILES = ("units.csv", "events.csv", "registry.yaml", "indicators.csv", "README.md")
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return synth.generate_quang_ninh(seed=2015)
+
+
+@pytest.fixture(scope="module")
+def committed():
+    units = pd.read_csv(QN / "units.csv", dtype=str, keep_default_na=False)
+    events = pd.read_csv(QN / "events.csv", dtype=str, keep_default_na=False)
+    return units, events
+
+
+def _count(units, events, date) -> dict[str, int]:
+    """Counts per kind through the project's Timeline when it exists, else the generator's helper."""
+    try:
+        from orgmodel.registry import load_registry
+        from orgmodel.timeline import Timeline
+    except ImportError:  # pragma: no cover - only before the loader exists
+        row = synth.count_units(units, events, [date]).iloc[0]
+        return {k: int(row[k]) for k in ("agency", "psu", "all")}
+    return Timeline(load_registry(QN)).counts(date)
+
+
+# ---------------------------------------------------------------- calibration step
+
+
+def test_published_percentage_pins_the_baseline_to_1258_1264():
+    assert synth.admissible_baselines(227, 18.0) == list(range(1258, 1265))
+
+
+def test_calibration_targets_reproduce_the_published_figures():
+    t = synth.calibrate_quang_ninh().set_index("year")
+    assert t.loc[2015, "all"] - t.loc[2021, "all"] == 227
+    assert t.loc[2015, "agency"] - t.loc[2021, "agency"] == 140
+    assert t.loc[2015, "psu"] - t.loc[2021, "psu"] == 87
+    base = t.loc[2015, "psu"]
+    met = {y: 100 * (base - t.loc[y, "psu"]) >= 10 * base for y in range(2016, 2022)}
+    assert [y for y, ok in met.items() if ok][0] == 2020
+
+
+def test_calibration_refuses_a_baseline_that_breaks_the_published_percentage():
+    with pytest.raises(AssertionError):
+        synth.calibrate_quang_ninh(synth.QuangNinhCalibration(baseline_all=1270))
+
+
+def test_allocate_is_exact_and_respects_minimum_and_cap():
+    out = synth.allocate(100, [5, 1, 1, 0.01], minimum=2, cap=60)
+    assert out.sum() == 100 and (out >= 2).all() and (out <= 60).all() and out[0] == 60
+    with pytest.raises(ValueError):
+        synth.allocate(3, [1, 1], minimum=2)
+
+
+# ---------------------------------------------------------------- the committed registry
+
+
+def test_bundled_registry_is_valid_and_meets_the_published_figures():
+    pytest.importorskip("orgmodel.registry")
+    from orgmodel.progress import progress
+    from orgmodel.registry import load_registry
+    from orgmodel.timeline import Timeline
+
+    reg = load_registry(QN)  # raises ValidationError on any problem
+    assert reg.warnings.empty
+    tl = Timeline(reg)
+    rows = progress(tl, B, D).set_index("kind")
+    assert rows.loc["all", "reduced"] == 227 and round(rows.loc["all", "reduced_pct"], 1) == 18.0
+    assert rows.loc["agency", "reduced"] == 140 and rows.loc["psu", "reduced"] == 87
+    assert 1258 <= rows.loc["all", "baseline"] <= 1264
+    assert (rows["closed"] > rows["reduced"]).all() and (rows["opened"] > 0).all()  # net, not gross
+    base = tl.count("psu", B)
+    assert 100 * (base - tl.count("psu", "2019-12-31")) < 10 * base
+    assert 100 * (base - tl.count("psu", "2020-12-31")) >= 10 * base
+
+
+def test_counts_agree_between_timeline_and_an_independent_count(committed):
+    units, events = committed
+    mine = synth.count_units(units, events, [B, "2019-12-31", "2020-12-31", D, "2025-12-31"]).set_index("date")
+    for date in mine.index:
+        theirs = _count(units, events, date)
+        assert {k: int(mine.loc[date, k]) for k in ("agency", "psu", "all")} == {k: theirs[k] for k in ("agency", "psu", "all")}
+
+
+def test_committed_files_are_exactly_what_the_generator_writes(generated, tmp_path):
+    units, events, meta = generated
+    synth.write_registry(units, events, tmp_path, meta)
+    for name in FILES:
+        assert (tmp_path / name).read_bytes() == (QN / name).read_bytes(), f"{name} differs: run python -m orgmodel.synth quang-ninh"
+
+
+def test_csvs_are_utf8_nfc_lf_rfc4180(committed):
+    for name in ("units.csv", "events.csv", "indicators.csv"):
+        raw = (QN / name).read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
+        text = raw.decode("utf-8")
+        assert unicodedata.normalize("NFC", text) == text
+        rows = list(csv.reader(io.StringIO(text)))
+        assert len({len(r) for r in rows}) == 1
+    units, _ = committed
+    assert list(units.columns) == synth.UNIT_COLUMNS
+
+
+def test_indicators_hold_the_article_figures():
+    ind = pd.read_csv(QN / "indicators.csv", dtype=str).set_index("indicator")
+    assert ind.loc["administrative_procedures", "value"] == "1803"
+    assert ind.loc[["dossiers_on_time_or_early", "dossiers_online"], "comparison"].tolist() == [">", ">"]
+    assert ind.loc["sipas_satisfaction", "value"] == "94.07"
+    five = ["sipas_results", "sipas_procedures", "sipas_civil_servants", "sipas_access", "sipas_feedback"]
+    assert ind.loc[five, "value"].tolist() == ["94.90", "94.78", "94.75", "94.64", "91.26"]
+
+
+# ---------------------------------------------------------------- content of the Quảng Ninh registry
+
+
+def test_units_have_realistic_attributes(committed):
+    units, _ = committed
+    u = units.set_index("unit_id")
+    lat, lon = u["lat"].astype(float), u["lon"].astype(float)
+    assert lat.between(20.9, 21.6).all() and lon.between(106.4, 108.1).all()
+    assert (u["sector"] == u["sector"].str.lower()).all()
+    assert (u.loc[u["kind"] != "psu", "autonomy"] == "").all()
+    assert u.loc[u["kind"] == "psu", "autonomy"].isin(list("1234")).all()
+    districts = {d[1] for d in synth.QN_DISTRICTS}
+    assert len(districts) == 14 and set(u["locality"]) == districts | {"province"}
+    staff = u["staff"].astype(int)
+    schools = u.index.str.contains(r"-(?:MN|TH|THCS|THTHCS|THPT)-\d{3}$")
+    assert staff[schools].between(10, 90).all()
+    assert staff[u.index.str.startswith("QN-TTYT-")].between(100, 600).all()
+    assert u.loc["QN-SYT", "name"] == "Sở Y tế" and u.loc["QN-SGDDT", "name"] == "Sở Giáo dục và Đào tạo"
+    assert u.loc["QN-BV-001", "name"] == "Bệnh viện Đa khoa tỉnh Quảng Ninh"
+    assert u.loc["QN-TTYT-HL", "parent_id"] == "QN-SYT" and u.loc["QN-TTYT-HL", "locality"] == "Hạ Long"
+    gov = u[u["kind"] == "government"]
+    assert (gov.loc[gov["level"] == "district", "parent_id"] == "QN-UBND").all()
+    assert (gov["level"] == "district").sum() == 14
+
+
+def test_hoanh_bo_merges_into_ha_long_on_2020_01_01(committed):
+    units, events = committed
+    e = events[events["date"] == "2020-01-01"]
+    gov = e[e["sources"] == "HB-UBND"]
+    assert gov[["type", "targets", "legal_basis"]].values.tolist() == [["merge", "HL-UBND", "837/NQ-UBTVQH14"]]
+    phong = e[(e["type"] == "merge") & e["sources"].str.contains(r"HB-P", regex=True)]
+    assert len(phong) >= 5 and phong["targets"].str.startswith("HL-").all()
+    assert (e.index < gov.index[0]).sum() == len(e) - 1  # divisions first, then the district itself
+    counts = synth.count_units(units, events, ["2019-12-31", "2020-12-31"]).set_index("date")
+    assert counts.loc["2019-12-31", "government"] - counts.loc["2020-12-31", "government"] == 1
+
+
+def test_district_level_and_departments_through_2025():
+    pytest.importorskip("orgmodel.timeline")
+    from orgmodel.registry import load_registry
+    from orgmodel.timeline import Timeline
+
+    tl = Timeline(load_registry(QN))
+    units = tl.units
+    districts = units.index[(units["kind"] == "government") & (units["level"] == "district")]
+    communes = units.index[(units["kind"] == "government") & (units["level"] == "commune")]
+    for date, n in (("2019-12-31", 14), ("2020-12-31", 13), ("2025-06-30", 13), ("2025-07-01", 0)):
+        assert sum(tl.is_open(d, date) for d in districts) == n, date
+    assert sum(tl.is_open(c, "2025-12-31") for c in communes) == 54
+    specialised = [f"QN-{c}" for c in synth.SPECIALISED] + ["QN-SNNMT", "QN-SVHTTDL", "QN-SDTTG"]
+    count = {d: sum(tl.is_open(u, d) for u in specialised) for d in ("2024-12-31", "2025-12-31")}
+    assert count == {"2024-12-31": 20, "2025-12-31": 14}
+
+
+def test_every_event_type_occurs_before_2022_with_a_legal_basis(committed):
+    _, events = committed
+    early = events[events["date"] <= D]
+    assert set(early["type"]) == {"establish", "merge", "consolidate", "split", "separate", "dissolve", "transfer"}
+    diss = early[early["type"] == "dissolve"]
+    assert (diss["targets"] == "").any() and (diss["targets"] != "").any()
+    assert (events["legal_basis"] != "").all() and (events["note"] != "").all()
+    assert events["date"].is_monotonic_increasing
+
+
+# ---------------------------------------------------------------- determinism and the national generator
+
+
+def test_same_seed_same_frames_other_seed_other_frames(generated):
+    again = synth.generate_quang_ninh(seed=2015)
+    pd.testing.assert_frame_equal(generated[0], again[0])
+    pd.testing.assert_frame_equal(generated[1], again[1])
+    other = synth.generate_quang_ninh(seed=7)
+    assert not other[1].equals(generated[1])
+    # the calibration holds whatever the seed
+    t = synth.count_units(other[0], other[1], [B, D]).set_index("date")
+    assert (t.loc[B] - t.loc[D])[["agency", "psu", "all"]].tolist() == [140, 87, 227]
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    units, events, meta = synth.generate_national(provinces=3, seed=1)
+    out = synth.write_registry(units, events, tmp_path_factory.mktemp("national"), meta)
+    return units, events, meta, out
+
+
+def test_national_generator_validates_and_is_calibrated(national):
+    pytest.importorskip("orgmodel.registry")
+    from orgmodel.registry import load_registry
+    from orgmodel.timeline import Timeline
+
+    units, events, meta, out = national
+    tl = Timeline(load_registry(out))
+    assert tl.count("psu", B) == round(55891 * 3 / 63) and tl.count("psu", D) == round(48442 * 3 / 63)
+    assert meta["calibration"]["psu_2015"] == tl.count("psu", B)
+    roots = units[(units["kind"] == "government") & (units["parent_id"] == "")]["unit_id"]
+    assert sum(tl.is_open(r, "2025-12-31") for r in roots) == meta["calibration"]["provinces_after_2025"] == 2
+    assert tl.count("government", "2025-12-31") > 0
+    gov = units.set_index("unit_id")
+    open_2025 = [u for u in gov.index[gov["level"] == "district"] if gov.loc[u, "kind"] == "government" and tl.is_open(u, "2025-12-31")]
+    assert open_2025 == []  # district level abolished
+    assert "2021-12-31" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_national_generator_is_deterministic(national):
+    units, events, _, _ = national
+    again = synth.generate_national(provinces=3, seed=1)
+    pd.testing.assert_frame_equal(units, again[0])
+    pd.testing.assert_frame_equal(events, again[1])
