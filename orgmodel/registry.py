@@ -122,9 +122,12 @@ def _read_clean_text(text: str, delimiter: str, file: str, problems: S.Problems)
     C parser. Returns None when the file needs the careful path (which reports and repairs)."""
     if "\u00a0" in text or not unicodedata.is_normalized("NFC", text):
         return None
-    d = re.escape(delimiter)
-    if re.search(rf'(?:^|{d})"?[ \t]|[ \t]"?(?:{d}|\r?$)', text, flags=re.M):
-        return None
+    unquoted = re.sub(r'"(?:[^"]|"")*"', '""', text) if '"' in text else text  # spaces inside quotes are content
+    d = delimiter
+    edges = [f"{d} ", f" {d}", "\n ", " \n", " \r", f'{d}" ', f' "{d}', '\n" ', ' "\n', "\t"]
+    if unquoted.startswith((" ", '" ')) or unquoted.endswith(" ") or any(e in unquoted for e in edges[:5]) \
+            or any(e in text for e in edges[5:]):
+        return None  # a value with stray spaces: the careful path strips it and says so
     try:
         raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
                           na_filter=False, skip_blank_lines=False, engine="c")

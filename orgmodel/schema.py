@@ -215,8 +215,11 @@ def _out_of_range(num: pd.Series, col: Column) -> pd.Series:
 
 
 def _parse_int(problems, file, raw, values, empty, col, ids) -> pd.Series:
-    cleaned = values.str.replace(r"(?<=\d)[ \u00a0](?=\d{3}\b)", "", regex=True)
-    num = pd.to_numeric(cleaned.where(~empty), errors="coerce")
+    num = pd.to_numeric(values.where(~empty), errors="coerce")
+    odd = num.isna() & ~empty
+    if odd.any():  # thousands written with a space ("1 200") are read as numbers
+        fixed = values[odd].str.replace(r"(?<=\d)[ \u00a0](?=\d{3}\b)", "", regex=True)
+        num[odd] = pd.to_numeric(fixed, errors="coerce")
     whole = num.notna() & (num == np.floor(num.fillna(0)))
     bad = ~empty & ~whole
     _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a whole number")
@@ -233,16 +236,16 @@ def _parse_int(problems, file, raw, values, empty, col, ids) -> pd.Series:
 
 
 def _parse_dates(problems, file, raw, values, empty, col, ids) -> pd.Series:
-    parsed = []
-    for line, id_, v, e in zip(raw["line"], ids, values, empty):
-        if e:
-            parsed.append(None)
-            continue
+    iso = pd.to_datetime(values.where(values.str.len() == 10), format="%Y-%m-%d", errors="coerce")
+    parsed = [None if pd.isna(t) else t.date() for t in iso]
+    slow = np.flatnonzero(iso.isna().to_numpy() & ~empty.to_numpy())
+    for k in slow:  # not plain ISO: the careful reading, with warnings and errors
+        line, id_, v = raw["line"].iat[k], ids.iat[k], values.iat[k]
         d, warning = parse_date_cell(v)
         if d is None:
             problems.add(RANK_VALUE, file, line, id_, col.name, v,
                          f"{col.name} {v!r} of {_label(id_)} is not a valid date; write it as YYYY-MM-DD, e.g. 2021-12-31")
         elif warning:
             problems.warn(file, line, id_, col.name, v, warning)
-        parsed.append(d)
+        parsed[k] = d
     return pd.Series(parsed, index=values.index, dtype=object)
