@@ -68,51 +68,58 @@ def crosswalk(tl: Timeline, from_date, to_date) -> pd.DataFrame:
     if b < a:
         raise InputError(f"--to {b} is before --from {a}; a crosswalk runs forward in time.")
     da, db = day_number(a), day_number(b)
-    origins = tl.unit_ids[tl.open_mask(a)]
-    # holdings: current unit -> {origin: (share, routes)}; a route is the tuple of event ids
-    holdings: dict[str, dict[str, tuple[float, frozenset]]] = {u: {u: (1.0, frozenset([()]))} for u in origins}
-    staff = tl.units["staff"].astype("float64").fillna(0.0)
-    edges = tl.edges[(tl.edges["day"] > da) & (tl.edges["day"] <= db) & (tl.edges["type"] != "separate")]
-    edges = edges[edges["event_id"].to_numpy() == tl.life["close_event"].reindex(edges["source"]).to_numpy()]
-    # closing events in replay order; each source hands its holdings to its targets
-    steps = edges.groupby(["event_id", "source"], sort=False)["target"].agg(list).reset_index()
-    for eid, src, targets in zip(steps["event_id"], steps["source"], steps["target"]):
-        held = holdings.pop(src, None)
-        if not held:
-            continue
-        w = staff.reindex(targets).to_numpy()
-        w = np.full(len(targets), 1.0 / len(targets)) if w.sum() <= 0 else w / w.sum()
-        for t, wt in zip(targets, w):
-            _add(holdings.setdefault(t, {}), held, wt, eid)
-    # what units closed in (A, B] without successors still held is lost (dissolved)
-    lost: dict[str, tuple[float, frozenset]] = {}
-    for u in tl.unit_ids[(tl.close_day > da) & (tl.close_day <= db)]:
-        held = holdings.pop(u, None)
-        if held:
-            _add(lost, held, 1.0, tl.life.at[u, "close_event"])
-    rows = [(o, h, sh, "unchanged" if h == o else "merged into" if sh >= 1 - 1e-9 else "part of", _via(r))
-            for h, held in holdings.items() for o, (sh, r) in held.items()]
-    rows += [(o, "", sh, "dissolved", _via(r)) for o, (sh, r) in lost.items()]
+    open_a = tl.open_mask(a)
+    closes = (tl.close_day > da) & (tl.close_day <= db)
+    staff = dict(zip(tl.unit_ids, tl.units["staff"].astype("float64").fillna(0.0).to_numpy()))
+    close_event = tl.life["close_event"].to_numpy()
+    nxt = tl.closing_targets
+    memo: dict[str, dict[str, tuple[float, frozenset]]] = {}
+    pos = tl._pos
+
+    def fate_of(u: str) -> dict[str, tuple[float, frozenset]]:
+        """Where unit u (open at some date in [A, B]) stands at B: {holder: (share, routes)};
+        a route is the event ids on the way, joined by '>'."""
+        got = memo.get(u)
+        if got is not None:
+            return got
+        i = pos[u]
+        if tl.close_day[i] > db:
+            out = {u: (1.0, frozenset(("",)))}
+        else:
+            targets = nxt.get(u, ())
+            if not targets:  # dissolved without successors: its share is lost
+                out = {"": (1.0, frozenset((close_event[i],)))}
+            else:
+                weights = [staff[t] for t, _ in targets]
+                total = sum(weights)
+                weights = [w / total for w in weights] if total > 0 else [1.0 / len(targets)] * len(targets)
+                out = {}
+                for (t, e), wt in zip(targets, weights):
+                    for holder, (share, routes) in fate_of(t).items():
+                        old_share, old_routes = out.get(holder, (0.0, frozenset()))
+                        out[holder] = (old_share + wt * share, old_routes | frozenset(f"{e}>{r}" if r else e for r in routes))
+        memo[u] = out
+        return out
+
+    same = tl.unit_ids[open_a & ~closes]  # most units: open at both dates
+    rows = [(u, u, 1.0, "unchanged", "") for u in same]
+    for u in tl.unit_ids[open_a & closes]:
+        for holder, (share, routes) in sorted(fate_of(u).items()):
+            fate = "dissolved" if holder == "" else "merged into" if share >= 1 - 1e-9 else "part of"
+            rows.append((u, holder, share, fate, _via(routes)))
     out = pd.DataFrame(rows, columns=["from_id", "to_id", "share", "fate", "via"])
     names, kinds = tl.units["name"], tl.units["kind"]
     out["from_name"] = names.reindex(out["from_id"]).to_numpy()
     out["from_kind"] = kinds.reindex(out["from_id"]).to_numpy()
     out["to_name"] = names.reindex(out["to_id"]).fillna("").to_numpy()
     out["to_kind"] = kinds.reindex(out["to_id"]).fillna("").to_numpy()
-    out["share"] = out["share"].round(6)
     out = out[CROSSWALK_COLUMNS].sort_values(["from_id", "to_id"], kind="stable").reset_index(drop=True)
     out.attrs.update(from_date=a, to_date=b)
     return out
 
 
-def _add(dest: dict, held: dict, weight: float, eid: str) -> None:
-    for origin, (share, routes) in held.items():
-        old_share, old_routes = dest.get(origin, (0.0, frozenset()))
-        dest[origin] = (old_share + share * weight, old_routes | frozenset(r + (eid,) for r in routes))
-
-
 def _via(routes: frozenset) -> str:
-    return "|".join(sorted(">".join(r) for r in routes if r))
+    return "|".join(sorted(r for r in routes if r))
 
 
 def lineage_table(tl: Timeline, unit_id: str, as_of) -> pd.DataFrame:

@@ -328,7 +328,7 @@ class Timeline:
         self.units = units.iloc[order].set_index("unit_id", drop=False).rename_axis(None)
         self.units.index.name = "unit_id"
         self.unit_ids = self.units.index.to_numpy(dtype=object)
-        self._pos = pd.Series(np.arange(len(order)), index=self.units.index)
+        self._pos = dict(zip(self.unit_ids, range(len(order))))
         self.open_day = rep.open_day[order]
         self.close_day = rep.close_day[order]
         ct = np.asarray(rep.close_type, dtype=object)[order]
@@ -393,24 +393,32 @@ class Timeline:
 
     def position(self, unit_id: str) -> int:
         try:
-            return int(self._pos[unit_id])
+            return self._pos[unit_id]
         except KeyError:
             raise InputError(f"Unknown unit {unit_id!r}: it is not in units.csv of {self.registry.path}.") from None
+
+    def _parent_array(self, day: int) -> np.ndarray:
+        """Managing unit of every unit (by position) at ``day``; "" for none."""
+        p = self._parents
+        m = (p["start"].to_numpy() <= day) & (p["end"].to_numpy() > day)
+        out = np.full(len(self.unit_ids), "", dtype=object)
+        out[p["pos"].to_numpy()[m]] = p["parent"].to_numpy()[m]
+        return out
 
     def parents_as_of(self, date) -> pd.Series:
         """The managing unit of every unit open (and managed) at ``date``, indexed by unit_id."""
         day = self._day(date)
-        p = self._parents
-        m = (p["start"].to_numpy() <= day) & (p["end"].to_numpy() > day)
-        return pd.Series(p["parent"].to_numpy()[m], index=self.unit_ids[p["pos"].to_numpy()[m]], name="parent_id")
+        arr = self._parent_array(day)
+        keep = arr != ""
+        return pd.Series(arr[keep], index=self.unit_ids[keep], name="parent_id")
 
     def units_as_of(self, date) -> pd.DataFrame:
         """Units open at ``date`` (all units.csv columns), sorted by unit_id, with ``parent_id`` as
-        of that date and ``open_date`` (None for units that exist from the start)."""
-        mask = self.open_mask(date)
-        out = self.units.loc[mask].copy()
-        parents = self.parents_as_of(date)
-        out["parent_id"] = parents.reindex(out.index).fillna("").to_numpy(dtype=object)
+        of that date."""
+        day = self._day(date)
+        rows = np.flatnonzero((self.open_day <= day) & (self.close_day > day))
+        out = self.units.iloc[rows].copy()
+        out["parent_id"] = self._parent_array(day)[rows]
         return out
 
     def count(self, kind: str, date, where: dict | None = None) -> int:
