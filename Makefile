@@ -14,7 +14,6 @@ AS_OF    ?= 2021-12-31
 
 SCENARIOS    := $(sort $(wildcard scenarios/*.yaml))
 SCENARIO_OUT := $(patsubst scenarios/%.yaml,reports/%/summary.json,$(SCENARIOS))
-REG_FILES    := $(wildcard $(REGISTRY)/*.csv $(REGISTRY)/*.yaml)
 NOTEBOOKS    := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
 help: ## List every target with what it does
@@ -42,8 +41,17 @@ bench: setup ## Print speed and memory figures (province and national scale); ne
 
 scenarios: $(SCENARIO_OUT) ## Solve every scenario in scenarios/ into reports/<name>/ (only those whose scenario or registry changed)
 
-reports/%/summary.json: scenarios/%.yaml $(REG_FILES) | $(STAMP)
+reports/%/summary.json: scenarios/%.yaml | $(STAMP)
 	$(BIN)/orgmodel solve $< --out reports/$* --quiet
+
+# Each answer also depends on the files of the registry its own scenario names (generated list).
+SCENARIO_DEPS := reports/.scenario-deps.mk
+ifneq ($(filter scenarios reports/%,$(MAKECMDGOALS)),)
+-include $(SCENARIO_DEPS)
+endif
+$(SCENARIO_DEPS): $(SCENARIOS) | $(STAMP)
+	@mkdir -p $(@D)
+	@$(BIN)/python -m orgmodel.scenario deps $(SCENARIOS) > $@
 
 scenario: | $(STAMP) ## Solve one scenario: make scenario S=scenarios/<name>.yaml
 	@test -n "$(S)" || { echo "usage: make scenario S=scenarios/<name>.yaml" >&2; exit 2; }

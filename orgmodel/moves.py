@@ -95,10 +95,16 @@ def candidate_moves(units: pd.DataFrame, rules: MoveRules) -> pd.DataFrame:
     if rules.max_staff is not None:
         keep = staff[u] + staff[v] <= rules.max_staff
         u, v = u[keep], v[keep]
-    dist = _distances(units, u, v)
     if rules.max_distance_km is not None:
+        # cheap exact pre-filter: a great circle is never shorter than the latitude difference
+        lat = np.radians(units["lat"].to_numpy(dtype=float, na_value=np.nan))
+        keep = np.abs(lat[u] - lat[v]) * EARTH_RADIUS_KM <= rules.max_distance_km * (1 + 1e-9)
+        u, v = u[keep], v[keep]
+        dist = _distances(units, u, v)
         keep = dist <= rules.max_distance_km
         u, v, dist = u[keep], v[keep], dist[keep]
+    else:
+        dist = _distances(units, u, v)
     cost = rules.per_merge + staff[u] * (rules.staff_moved + rules.staff_km * dist)
     order = np.lexsort((v, u))  # units are sorted by id, so this sorts by (unit_id, into_id)
     u, v, dist, cost = u[order], v[order], dist[order], cost[order]

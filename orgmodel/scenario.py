@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -62,7 +63,9 @@ class Target:
         """The smallest whole reduction that meets the target (exact arithmetic, no floats)."""
         if self.reduce_count is not None:
             return int(self.reduce_count)
-        need = Fraction(self.reduce_pct) * baseline_count / 100
+        pct = self.reduce_pct
+        pct = pct if isinstance(pct, (Fraction, int)) else Fraction(str(pct))  # 10.1 means 101/10, not the float
+        need = Fraction(pct) * baseline_count / 100
         return int(-((-need.numerator) // need.denominator))  # ceil
 
     def label(self) -> str:
@@ -125,7 +128,9 @@ class Scenario:
         return str(self.path) if self.path is not None else f"scenario {self.name!r}"
 
 
-def _pct_text(p: Fraction) -> str:
+def _pct_text(p) -> str:
+    p = p if isinstance(p, (Fraction, int)) else Fraction(str(p))
+    p = Fraction(p)
     return str(p.numerator) if p.denominator == 1 else f"{float(p):g}"
 
 
@@ -256,18 +261,22 @@ def _load_registry(scn: Scenario, path: Path):
 
 
 def _unknown_keys(reader: _Reader, node: _Node, valid: tuple[str, ...], path: str) -> None:
+    here = path.split("[")[0] if path else ""
     for key, line in node.key_lines.items():
         if key in valid:
             continue
         msg = f"unknown key {_join(path, key)!r}"
         close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
-        elsewhere = [f"{sec.replace('[]', '[i]')}.{key}" if sec else key
-                     for sec, keys in {"": TOP_KEYS, **SECTIONS}.items() if key in keys and sec != path.split("[")[0]]
+        elsewhere = [f"{sec}.{k}" if sec else k
+                     for sec, keys in {"": TOP_KEYS, **SECTIONS}.items() if sec.replace("[]", "") != here
+                     for k in difflib.get_close_matches(key, keys, n=1, cutoff=0.75)]
         if close:
             msg += f"; did you mean {close[0]!r}?"
         elif elsewhere:
-            msg += f"; it belongs under {elsewhere[0].rsplit('.', 1)[0]!r} ({elsewhere[0]})"
-        msg += f" Valid keys {('in ' + path) if path else 'at the top level'}: {', '.join(valid)}"
+            where = elsewhere[0].replace("[]", "[i]")
+            msg += (f"; it belongs under {where.rsplit('.', 1)[0]!r} ({where})" if elsewhere[0].endswith("." + key) or elsewhere[0] == key
+                    else f"; did you mean {where!r}?")
+        msg += f" (valid keys {('in ' + path) if path else 'at the top level'}: {', '.join(valid)})"
         reader.error(line, _join(path, key), msg, key)
 
 
@@ -555,3 +564,33 @@ def match_filter(units: pd.DataFrame, flt: dict[str, tuple[str, ...]] | None) ->
     for col, values in (flt or {}).items():
         mask &= text_values(units[col]).isin(values).fillna(False).to_numpy(dtype=bool)
     return mask
+
+
+# ---------------------------------------------------------------- make dependencies
+
+
+def make_dependencies(paths, reports: str = "reports") -> str:
+    """Makefile rules tying each scenario's answer to its registry's files, so that ``make
+    scenarios`` re-solves a scenario when its own registry changes (``name`` = file stem).
+    Scenarios whose registry cannot be read are left to ``orgmodel solve`` to report."""
+    lines = []
+    for p in map(Path, paths):
+        try:
+            reg = yaml.safe_load(p.read_text(encoding="utf-8")).get("registry")
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue
+        if not isinstance(reg, str):
+            continue
+        folder = Path(os.path.relpath(p.parent / reg.strip()))
+        files = [folder] if folder.is_file() else sorted(f for f in folder.glob("*") if f.suffix in (".csv", ".yaml", ".xlsx"))
+        if files:
+            lines.append(f"{reports}/{p.stem}/summary.json: " + " ".join(str(f) for f in files))
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+if __name__ == "__main__":  # python -m orgmodel.scenario deps scenarios/*.yaml > reports/.scenario-deps.mk
+    import sys
+
+    if len(sys.argv) < 2 or sys.argv[1] != "deps":
+        sys.exit("usage: python -m orgmodel.scenario deps SCENARIO.yaml...")
+    sys.stdout.write(make_dependencies(sys.argv[2:]))

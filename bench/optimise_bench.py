@@ -1,0 +1,394 @@
+"""Optimisation benchmark: candidate generation, model build and solve, for the bundled province
+and a generated national registry, with both solvers, against two naive baselines.
+
+* **province**: every bundled scenario end to end (``python -m orgmodel solve``, process start
+  included), with HiGHS, and the main one with CBC too;
+* **national**: the national registry (``orgmodel.synth.generate_national(provinces=63, seed=0)``,
+  87,550 units of which 48,442 PSUs open at 2021-12-31): Resolution 38's -10 % PSUs, merging
+  PSUs of the same managing body and sector no more than ``max_distance_km`` apart (pairs
+  formulation), and the same question without distances (aggregated formulation);
+* **naive baselines** on the same national question and candidate moves: the straightforward
+  PuLP model (pairwise star rows x[u,v] + x[v,w] <= 1 built in Python loops, PuLP's own HiGHS
+  bridge) and the same naive matrix handed straight to highspy (``passModel`` on CSR arrays);
+* **solver options**: the measurements behind ``HIGHS_OPTIONS`` and ``CBC_OPTIONS``.
+
+Each heavy measurement runs in its own process so that its peak memory (ru_maxrss, plus the
+CBC child process) is its own. Run with ``make bench`` or ``python -m bench optimise``; prints
+figures, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PROVINCE = ROOT / "data" / "quang-ninh"
+NATIONAL = ROOT / "data" / "national-63-seed0"  # generated on first use, git-ignored
+SCENARIOS = ROOT / "scenarios"
+MAIN_SCENARIO = SCENARIOS / "psu-10pct-2025.yaml"
+PLAN_FROM = dt.date(2021, 12, 31)
+DISTANCE_KM = 3.0
+NAIVE_TIME_LIMIT = 300.0
+
+TARGETS = {  # issue targets on a 2-core machine
+    "province_end_to_end_s": 2.0,
+    "national_build_s": 2.0,
+    "national_build_solve_s": 10.0,
+}
+
+
+# ---------------------------------------------------------------- the national question
+
+
+def national_scenario(registry, *, max_distance_km: float | None = DISTANCE_KM, staff_km: float = 0.1, solver: str = "highs",
+                      time_limit: float = 600.0):
+    """Resolution 38/NQ-CP on the national registry: -10 % PSUs against 2021, plan from 2021-12-31."""
+    from orgmodel.scenario import Objective, Rules, Scenario, SolverOptions, Target
+
+    return Scenario(
+        name="national-psu-10pct", registry_path=Path(registry.path), plan_from=PLAN_FROM, baseline=PLAN_FROM,
+        targets=[Target(kind="psu", baseline=PLAN_FROM, reduce_pct=Fraction(10))], movable=("psu",),
+        rules=Rules(max_distance_km=max_distance_km), objective=Objective(staff_km=staff_km),
+        solver=SolverOptions(name=solver, time_limit_s=time_limit), registry=registry,
+        description="Resolution 38/NQ-CP: -10 % PSUs against 2021 (benchmark)",
+    )
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return round(max(own, child), 1)
+
+
+def _load(path: Path):
+    from orgmodel.registry import load_registry
+
+    reg = load_registry(path)
+    return reg
+
+
+def measure_ours(path: str, solver: str, max_distance_km: float | None, staff_km: float) -> dict:
+    """Candidates, build and solve seconds of our pipeline on the national question."""
+    from orgmodel.optimise import build_model, prepare, run_solver
+
+    reg = _load(Path(path))
+    scn = national_scenario(reg, max_distance_km=max_distance_km, staff_km=staff_km, solver=solver)
+    scn.timeline  # the registry's replay is not part of the optimisation
+    t = time.perf_counter()
+    inst = prepare(scn)
+    cand = time.perf_counter() - t
+    model = build_model(inst)
+    res = run_solver(model, name=solver, time_limit=scn.solver.time_limit_s)
+    return {"what": f"ours ({inst.mode})", "solver": solver, "moves": len(inst.moves), "variables": len(model.x) + len(model.h),
+            "rows": len(model.prob._constraints), "candidates_s": cand, "build_s": model.seconds, "solve_s": res.seconds,
+            "status": res.status, "objective": res.objective, "peak_mb": _peak_mb()}
+
+
+def _naive_inputs(path: str):
+    from orgmodel.optimise import prepare
+
+    reg = _load(Path(path))
+    scn = national_scenario(reg)
+    inst = prepare(scn, formulation="pairs")
+    return inst, inst.targets[0]
+
+
+def measure_naive_pulp(path: str) -> dict:
+    """The straightforward PuLP model: variables and rows created one by one in Python loops,
+    pairwise star rows x[u,v] + x[v,w] <= 1, solved through PuLP's own HiGHS bridge."""
+    import pulp
+
+    inst, tc = _naive_inputs(path)
+    t = time.perf_counter()
+    prob = pulp.LpProblem("naive", pulp.LpMinimize)
+    moves = list(zip(inst.moves["unit_id"], inst.moves["into_id"], inst.moves["cost"]))
+    x, out = {}, {}
+    for u, v, _ in moves:
+        x[u, v] = prob.add_variable(f"x_{u}_{v}", 0, 1, pulp.LpBinary)
+        out.setdefault(u, []).append(v)
+    prob += pulp.lpSum(c * x[u, v] for u, v, c in moves)
+    for u, vs in out.items():
+        prob += pulp.lpSum(x[u, v] for v in vs) <= 1
+    for u, v, _ in moves:
+        for w in out.get(v, []):
+            prob += x[u, v] + x[v, w] <= 1
+    members = set(inst.units.index[tc.members])
+    prob += pulp.lpSum(x[u, v] for u, v, _ in moves if u in members) >= tc.need
+    build = time.perf_counter() - t
+    rows = len(prob._constraints)
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prob.solve(pulp.HiGHS(msg=False, timeLimit=NAIVE_TIME_LIMIT))
+    solve = time.perf_counter() - t
+    hs = prob.solverModel
+    status = hs.modelStatusToString(hs.getModelStatus())
+    return {"what": "naive PuLP", "solver": "highs", "moves": len(moves), "variables": len(x), "rows": rows, "candidates_s": 0.0,
+            "build_s": build, "solve_s": solve, "status": status, "objective": pulp.value(prob.objective), "peak_mb": _peak_mb()}
+
+
+def naive_matrix(inst, tc):
+    """The naive model as CSR arrays: once rows, pairwise star rows, the target row."""
+    n = len(inst.moves)
+    u, v = inst.moves["u"].to_numpy(), inst.moves["v"].to_numpy()
+    out_len = np.bincount(u, minlength=inst.n_units)
+    out_start = np.r_[0, np.cumsum(out_len)[:-1]]  # moves are sorted by u
+    # once rows: one per unit with a move; its moves are contiguous
+    once_units = np.flatnonzero(out_len)
+    once_starts, once_idx = out_start[once_units], np.arange(n)
+    # star rows: (m, m2) for m = (u, v) and m2 = (v, w)
+    k = out_len[v]
+    first = np.repeat(np.arange(n), k)
+    second = np.repeat(out_start[v], k) + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
+    n_star = first.size
+    star_idx = np.empty(2 * n_star, dtype=np.int64)
+    star_idx[0::2], star_idx[1::2] = first, second
+    member_moves = np.flatnonzero(tc.members[u])
+    starts = np.concatenate([once_starts, n + 2 * np.arange(n_star), [n + 2 * n_star]])
+    index = np.concatenate([once_idx, star_idx, member_moves]).astype(np.int32)
+    value = np.ones(index.size)
+    m = once_units.size + n_star + 1
+    lower = np.r_[np.full(once_units.size + n_star, -np.inf), float(tc.need)]
+    upper = np.r_[np.ones(once_units.size + n_star), np.inf]
+    return inst.moves["cost"].to_numpy(dtype=np.float64), starts.astype(np.int32), index, value, lower, upper, m
+
+
+def measure_naive_highspy(path: str) -> dict:
+    """The same naive matrix handed straight to highspy (addVars, then addRows on CSR arrays), default options."""
+    import highspy
+
+    inst, tc = _naive_inputs(path)
+    t = time.perf_counter()
+    cost, starts, index, value, lower, upper, m = naive_matrix(inst, tc)
+    n = cost.size
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", NAIVE_TIME_LIMIT)
+    h.addVars(n, np.zeros(n), np.ones(n))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
+    h.addRows(m, lower, upper, index.size, starts, index, value)
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    h.run()
+    solve = time.perf_counter() - t
+    return {"what": "naive -> highspy", "solver": "highs", "moves": n, "variables": n, "rows": m, "candidates_s": 0.0,
+            "build_s": build, "solve_s": solve, "status": h.modelStatusToString(h.getModelStatus()),
+            "objective": h.getInfo().objective_function_value, "peak_mb": _peak_mb()}
+
+
+# ---------------------------------------------------------------- solver options
+
+
+def _small_registry(folder: Path, n: int = 120, seed: int = 3) -> Path:
+    """One merge group of ``n`` PSUs scattered over ~65 km (the tests' hard instance)."""
+    rng = np.random.default_rng(seed)
+    lines = ["unit_id,name,kind,level,sector,parent_id,locality,staff,autonomy,lat,lon",
+             "ROOT,Tỉnh,government,province,general,,province,0,,,", "G1,Huyện,government,district,general,ROOT,x,0,,,"]
+    for i in range(n):
+        lines.append(f"U{i:03d},Unit {i},psu,district,a,G1,{rng.choice(['x', 'y', 'z'])},{int(rng.integers(3, 60))},,"
+                     f"{21 + rng.random() * 0.6:.4f},{107 + rng.random() * 0.6:.4f}")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "events.csv").write_text("event_id,date,type,sources,targets,new_parent_id,legal_basis,note\n", encoding="utf-8")
+    return folder
+
+
+def measure_options(_: str = "") -> dict:
+    """Seconds to a proven optimum with each solver's defaults and with the options we chose."""
+    import pulp
+
+    from orgmodel import optimise as O
+    from orgmodel.registry import load_registry
+    from orgmodel.scenario import Rules, load_scenario
+
+    cases = []
+    with tempfile.TemporaryDirectory() as tmp:
+        reg = load_registry(_small_registry(Path(tmp) / "reg"))
+        for rules, pct, label in [(Rules(merge_within=("parent_id", "sector"), max_staff=100), 40, "120 units, max_staff 100, -40 %"),
+                                  (Rules(max_staff=90, max_distance_km=40.0), 45, "120 units, max_staff 90, 40 km, -45 %")]:
+            scn = national_scenario(reg, max_distance_km=None)
+            scn.rules, scn.targets[0].reduce_pct, scn.name = rules, Fraction(pct), "small"
+            cases.append((label, O.prepare(scn)))
+        if (SCENARIOS / "psu-min-staff-15-districts.yaml").exists():
+            cases.append(("province psu-min-staff-15-districts", O.prepare(load_scenario(SCENARIOS / "psu-min-staff-15-districts.yaml"))))
+        rows = []
+        settings = [
+            ("highs default", lambda: O.FastHiGHS(msg=False, gapRel=0, timeLimit=60)),
+            ("highs ours", lambda: O.FastHiGHS(msg=False, gapRel=0, timeLimit=60, **O.HIGHS_OPTIONS)),
+            ("cbc default", lambda: pulp.PULP_CBC_CMD(msg=False, gapRel=0, timeLimit=60, _skip_v4_deprecation=True)),
+            ("cbc presolve off", lambda: pulp.PULP_CBC_CMD(msg=False, gapRel=0, timeLimit=60, presolve=False, _skip_v4_deprecation=True)),
+            ("cbc ours", lambda: pulp.PULP_CBC_CMD(msg=False, gapRel=0, timeLimit=60, options=list(O.CBC_OPTIONS), _skip_v4_deprecation=True)),
+        ]
+        for label, inst in cases:
+            row = {"instance": label}
+            for name, make in settings:
+                model = O.build_model(inst)
+                t = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model.prob.solve(make())
+                ok = model.prob.status == pulp.LpStatusOptimal and model.prob.sol_status == pulp.LpSolutionOptimal
+                row[name] = round(time.perf_counter() - t, 2) if ok else float("nan")
+            rows.append(row)
+    return {"rows": rows}
+
+
+# ---------------------------------------------------------------- province end to end
+
+
+def measure_province() -> list[dict]:
+    """Wall seconds of ``python -m orgmodel solve`` for each bundled scenario (process included)."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = sorted(SCENARIOS.glob("*.yaml"))
+        runs = [(p, "highs") for p in paths]
+        if MAIN_SCENARIO.exists():
+            cbc = Path(tmp) / "cbc" / MAIN_SCENARIO.name
+            cbc.parent.mkdir()
+            text = MAIN_SCENARIO.read_text(encoding="utf-8").replace("registry: ../data/quang-ninh", f"registry: {PROVINCE}")
+            cbc.write_text(text + "solver:\n  name: cbc\n", encoding="utf-8")
+            runs.append((cbc, "cbc"))
+        for p, solver in runs:
+            out = Path(tmp) / f"out-{p.stem}-{solver}"
+            t = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "orgmodel", "solve", str(p), "--out", str(out), "--quiet"],
+                                  cwd=ROOT, capture_output=True, text=True)
+            wall = time.perf_counter() - t
+            summary = json.loads((out / "summary.json").read_text()) if proc.returncode == 0 else {}
+            rows.append({"scenario": p.stem, "solver": solver, "seconds": wall, "status": summary.get("status", f"exit {proc.returncode}"),
+                         "merges": summary.get("merges"), "solver_s": summary.get("solver", {}).get("seconds")})
+    return rows
+
+
+# ---------------------------------------------------------------- running and reporting
+
+
+TASKS = {"ours": measure_ours, "naive_pulp": measure_naive_pulp, "naive_highspy": measure_naive_highspy, "options": measure_options}
+
+
+def _child(task: str, args_json: str) -> None:
+    print(json.dumps(TASKS[task](*json.loads(args_json))))
+
+
+def in_process(task: str, *args) -> dict:
+    """Run one measurement in a fresh interpreter (its own peak memory)."""
+    proc = subprocess.run([sys.executable, "-m", "bench.optimise_bench", task, json.dumps(list(args))],
+                          cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode:
+        return {"what": task, "error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def ensure_national(provinces: int = 63, seed: int = 0) -> Path:
+    from bench.registry_bench import ensure_national as make
+
+    if provinces == 63 and seed == 0:
+        make(NATIONAL)
+        return NATIONAL
+    path = ROOT / "data" / f"national-{provinces}-seed{seed}"
+    make(path, provinces=provinces, seed=seed)
+    return path
+
+
+def run(report=print, *, provinces: int = 63, seed: int = 0, naive: bool = True, cbc: bool = True, options: bool = True) -> dict:
+    """Measure everything and print a report through ``report``; return the figures."""
+    figures: dict = {}
+    report("\n== Optimisation: candidate moves, model build, solve ==")
+    prov = measure_province() if PROVINCE.exists() else []
+    figures["province"] = prov
+    if prov:
+        report("Province (data/quang-ninh), `orgmodel solve` end to end, process start included:")
+        report(f"  {'scenario':<30}{'solver':<7}{'wall s':>8}{'solver s':>10}  {'status':<11}{'merges':>7}")
+        for r in prov:
+            report(f"  {r['scenario']:<30}{r['solver']:<7}{r['seconds']:>8.2f}{(r['solver_s'] or 0):>10.2f}  {r['status']:<11}{(r['merges'] or 0):>7}")
+    path = ensure_national(provinces, seed)
+    rows = [in_process("ours", str(path), "highs", DISTANCE_KM, 0.1)]
+    if cbc:
+        rows.append(in_process("ours", str(path), "cbc", DISTANCE_KM, 0.1))
+    if naive:
+        rows.append(in_process("naive_pulp", str(path)))
+        rows.append(in_process("naive_highspy", str(path)))
+    agg = [in_process("ours", str(path), "highs", None, 0.0)] + ([in_process("ours", str(path), "cbc", None, 0.0)] if cbc else [])
+    figures["national"], figures["national_aggregated"] = rows, agg
+    report(f"\nNational ({path.name}): -10 % PSUs against 2021, same managing body and sector, within {DISTANCE_KM:g} km:")
+    _table(rows, report)
+    report("\nNational, same question without the distance rule and with cost independent of distance (aggregated formulation):")
+    _table(agg, report)
+    ours = rows[0]
+    ratios = {}
+    for r in rows[2:]:
+        if "error" not in r and "error" not in ours:
+            ratios[r["what"]] = (r["build_s"] + r["solve_s"]) / max(ours["build_s"] + ours["solve_s"], 1e-9)
+    figures["ratios"] = ratios
+    for what, ratio in ratios.items():
+        report(f"  {what}: build+solve {ratio:.1f}x ours (highs)")
+    if options:
+        opt = in_process("options", "")
+        figures["options"] = opt
+        if "rows" in opt:
+            report("\nSolver options: seconds to a proven optimum (nan = not proven within 60 s):")
+            names = [k for k in opt["rows"][0] if k != "instance"]
+            report("  " + f"{'instance':<40}" + "".join(f"{n:>18}" for n in names))
+            for r in opt["rows"]:
+                report("  " + f"{r['instance']:<40}" + "".join(f"{r[n]:>18.2f}" for n in names))
+    _targets(figures, report)
+    return figures
+
+
+def _table(rows: list[dict], report) -> None:
+    report(f"  {'model':<22}{'solver':<7}{'moves':>9}{'vars':>9}{'rows':>10}{'cand s':>8}{'build s':>9}{'solve s':>9}{'total s':>9}  {'status':<20}{'objective':>14}{'peak MB':>9}")
+    for r in rows:
+        if "error" in r:
+            report(f"  {r['what']:<22} failed: {r['error']}")
+            continue
+        total = r["candidates_s"] + r["build_s"] + r["solve_s"]
+        obj = "" if r["objective"] is None else f"{r['objective']:,.1f}"
+        report(f"  {r['what']:<22}{r['solver']:<7}{r['moves']:>9,}{r['variables']:>9,}{r['rows']:>10,}{r['candidates_s']:>8.2f}"
+               f"{r['build_s']:>9.2f}{r['solve_s']:>9.2f}{total:>9.2f}  {str(r['status']):<20}{obj:>14}{r['peak_mb']:>9.0f}")
+
+
+def _targets(figures: dict, report) -> None:
+    report("\nTargets (2-core machine):")
+    main = [r for r in figures.get("province", []) if r["scenario"] == MAIN_SCENARIO.stem and r["solver"] == "highs"]
+    nat = figures["national"][0] if figures.get("national") else {}
+    checks = []
+    if main:
+        checks.append(("province_end_to_end_s", main[0]["seconds"]))
+    if "build_s" in nat:
+        checks.append(("national_build_s", nat["build_s"]))
+        checks.append(("national_build_solve_s", nat["build_s"] + nat["solve_s"]))
+    for key, value in checks:
+        target = TARGETS[key]
+        report(f"  {key:<24}{value:>8.2f}  target < {target:g}  {'OK' if value < target else 'MISSED'}")
+    naive_h = next((r for r in figures.get("national", []) if r.get("what") == "naive -> highspy" and "build_s" in r), None)
+    if naive_h and "build_s" in nat:
+        ours, theirs = nat["build_s"] + nat["solve_s"], naive_h["build_s"] + naive_h["solve_s"]
+        report(f"  build+solve vs naive->highspy: {ours:.2f} s vs {theirs:.2f} s  {'OK (faster)' if ours < theirs else 'MISSED'}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench optimise", description=__doc__.splitlines()[0])
+    p.add_argument("--provinces", type=int, default=63)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-naive", action="store_true", help="skip the naive baselines (the slow part)")
+    p.add_argument("--no-cbc", action="store_true")
+    p.add_argument("--no-options", action="store_true")
+    a = p.parse_args(argv if argv is not None else [])
+    run(print, provinces=a.provinces, seed=a.seed, naive=not a.no_naive, cbc=not a.no_cbc, options=not a.no_options)
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1], sys.argv[2])

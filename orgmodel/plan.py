@@ -1,0 +1,184 @@
+"""Writing a scenario's answer: ``plan.csv``, ``summary.json``, ``after/`` and ``frontier.csv``.
+
+Everything goes through :func:`orgmodel.files.output_dir` (the folder is built aside and swapped
+in whole) and is byte-reproducible: rows sorted, floats rounded to 6 decimals, JSON keys in a
+fixed order. Timings appear only under ``solver.seconds`` in summary.json.
+
+``after/`` is the registry as it would be once the plan is carried out: the events up to
+``plan_from`` plus one ``merge`` event per absorbing unit, dated the day after ``plan_from``
+(ids ``PLAN-0001``…, empty legal basis). Units opened and events dated after ``plan_from`` are
+left out, since the plan was computed on the state at ``plan_from``; ``after/README.md`` says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import OutputError
+from .files import MARKER, atomic_write_csv, atomic_write_text, output_dir, refuse_inside
+from .optimise import PLAN_COLUMNS, Solution
+from .tables import render_table
+
+EVENT_COLUMNS = ["event_id", "date", "type", "sources", "targets", "new_parent_id", "legal_basis", "note"]
+
+
+def summary_json(summary: dict) -> str:
+    """summary.json text: stable key order (as built), UTF-8, 2-space indent, final newline."""
+    return json.dumps(summary, sort_keys=False, ensure_ascii=False, indent=2) + "\n"
+
+
+def plan_csv(plan: pd.DataFrame) -> pd.DataFrame:
+    """plan.csv rows: exactly the contract's columns, sorted by unit_id."""
+    return plan[PLAN_COLUMNS].sort_values("unit_id", kind="stable").reset_index(drop=True)
+
+
+def write_solution(sol: Solution, scn, out_dir, *, force: bool = False) -> Path:
+    """Write plan.csv, summary.json and after/ into ``out_dir`` (replaced as a whole)."""
+    out = Path(out_dir)
+    refuse_inside(out, scn.registry_path)
+    units, events = after_registry(sol, scn)
+    with output_dir(out, force=force) as tmp:
+        atomic_write_csv(plan_csv(sol.plan), tmp / "plan.csv")
+        atomic_write_text(tmp / "summary.json", summary_json(sol.summary))
+        atomic_write_csv(units, tmp / "after" / "units.csv", na_rep="")
+        atomic_write_csv(events, tmp / "after" / "events.csv", na_rep="")
+        atomic_write_text(tmp / "after" / "README.md", _after_readme(sol, scn, units, events))
+    return out
+
+
+def write_frontier(df: pd.DataFrame, scn, out_dir) -> Path:
+    """Write ``frontier.csv`` into ``out_dir``: a new or orgmodel-written folder keeps its other
+    files (e.g. the plan of the same scenario); a folder of foreign files is refused."""
+    out = Path(out_dir)
+    refuse_inside(out, scn.registry_path)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
+        raise OutputError(f"Output folder {out} holds files orgmodel did not write; refusing to mix frontier.csv "
+                          f"with them. Choose an empty or new folder with --out.")
+    if not out.exists():
+        with output_dir(out) as tmp:
+            atomic_write_csv(df, tmp / "frontier.csv", na_rep="")
+    else:
+        atomic_write_csv(df, out / "frontier.csv", na_rep="")
+    return out / "frontier.csv"
+
+
+# ---------------------------------------------------------------- the registry after the plan
+
+
+def after_registry(sol: Solution, scn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(units, events) of the registry once the plan is carried out (see the module docstring)."""
+    reg, tl = scn.registry, scn.timeline
+    life = tl.life_table()
+    opened_later = {u for u, d in zip(life.index, life["open_date"]) if d is not None and d > scn.plan_from}
+    units = reg.units.drop(columns=["line"], errors="ignore")
+    units = units.loc[~units["unit_id"].isin(opened_later)].reset_index(drop=True)
+    ev = reg.events.drop(columns=["line"], errors="ignore")
+    ev = ev.loc[[d <= scn.plan_from for d in ev["date"]]].copy()
+    for col in ("sources", "targets"):
+        ev[col] = [";".join(v) if isinstance(v, tuple) else ("" if v is None or pd.isna(v) else str(v)) for v in ev[col]]
+    ev["date"] = [d.isoformat() for d in ev["date"]]
+    plan_events = _plan_events(sol, scn, set(ev["event_id"]))
+    columns = list(ev.columns) + [c for c in EVENT_COLUMNS if c not in ev.columns]
+    events = pd.concat([ev, plan_events.reindex(columns=columns)], ignore_index=True)[columns]
+    return units, events.fillna("")
+
+
+def _plan_events(sol: Solution, scn, taken: set[str]) -> pd.DataFrame:
+    plan = sol.plan
+    if plan.empty:
+        return pd.DataFrame(columns=EVENT_COLUMNS)
+    prefix = "PLAN-" if not any(str(e).startswith("PLAN-") for e in taken) else f"PLAN-{scn.name}-"
+    day = (scn.plan_from + dt.timedelta(days=1)).isoformat()
+    groups = plan.groupby("into_id", sort=True)["unit_id"].agg(lambda s: ";".join(sorted(s)))
+    return pd.DataFrame({
+        "event_id": [f"{prefix}{i:04d}" for i in range(1, len(groups) + 1)],
+        "date": day,
+        "type": "merge",
+        "sources": groups.to_numpy(dtype=object),
+        "targets": groups.index.to_numpy(dtype=object),
+        "new_parent_id": "",
+        "legal_basis": "",
+        "note": f"planned by orgmodel scenario {scn.name} (not a legal decision)",
+    }, columns=EVENT_COLUMNS)
+
+
+def _after_readme(sol: Solution, scn, units: pd.DataFrame, events: pd.DataFrame) -> str:
+    n_plan = int((events["event_id"].astype(str).str.startswith("PLAN-")).sum())
+    dropped_units = len(scn.registry.units) - len(units)
+    dropped_events = len(scn.registry.events) - (len(events) - n_plan)
+    day = scn.plan_from + dt.timedelta(days=1)
+    return (
+        f"# Registry after the plan of scenario `{scn.name}`\n\n"
+        f"This folder is a registry (registry-format.md): the source registry `{scn.registry.name}` as of "
+        f"{scn.plan_from.isoformat()}, plus {n_plan} planned `merge` event(s) dated {day.isoformat()} "
+        f"(ids `PLAN-…`, no legal basis: they are a plan, not decisions).\n\n"
+        f"Status of the plan: **{sol.status}**, {len(sol.plan)} unit(s) absorbed.\n\n"
+        f"Left out because the plan was computed on the state at {scn.plan_from.isoformat()}: "
+        f"{dropped_units} unit(s) opened after that date and {dropped_events} event(s) dated after it.\n"
+    )
+
+
+# ---------------------------------------------------------------- the terminal table
+
+
+def format_plan_table(sol: Solution, max_rows: int = 40) -> str:
+    """A readable report: headline, targets, blocking units, and the merges by absorbing unit."""
+    s = sol.summary
+    head = f"Scenario {s['scenario']}: {s['status'].upper()}"
+    if s["status"] != "infeasible":
+        head += f" — {s['merges']} merge(s), cost {s['objective']:,.2f}"
+    gap = s["solver"].get("gap")
+    head += f"  [{s['solver']['name']}, {s['solver']['seconds']:.2f} s" + (f", gap {100 * gap:.2f}%" if gap else "") + "]"
+    parts = [head]
+    wheres = [t.where for t in sol.scenario.targets]
+    tt = pd.DataFrame([{
+        "kind": t["kind"] + (" (" + ", ".join(_where_text(k, v) for k, v in w.items()) + ")" if w else ""),
+        "baseline": f"{t['baseline']} ({t['baseline_date']})",
+        "at plan_from": t["plan_from"],
+        "after": t["after"],
+        "required": t["required_reduction"],
+        "achieved": t["achieved_reduction"],
+        "max possible": "—" if t["max_reduction"] is None else t["max_reduction"],
+        "met": "yes" if t["met"] else "NO",
+    } for t, w in zip(s["targets"], wheres)])
+    parts.append(render_table(tt, title="\nTargets (reductions against each baseline)"))
+    if s.get("blocking_units") is not None:
+        blk = s["blocking_units"]
+        parts.append(f"\nThe rules cannot be met: min_staff is out of reach for {len(blk)} unit(s): "
+                     + (", ".join(blk[:20]) + (" …" if len(blk) > 20 else "") if blk else "(none identified)"))
+    for note in sol.notes:
+        parts.append(f"Note: {note}")
+    if not sol.plan.empty:
+        names = sol.instance.units["name"] if sol.instance is not None else pd.Series(dtype=object)
+        p = sol.plan.sort_values(["into_id", "unit_id"], kind="stable")
+        view = pd.DataFrame({
+            "into": p["into_id"],
+            "into name": p["into_id"].map(names).fillna("").map(_short),
+            "absorbs": p["unit_id"],
+            "name": p["unit_id"].map(names).fillna("").map(_short),
+            "staff": p["staff"],
+            "km": p["distance_km"].round(1),
+            "cost": p["cost"].round(2),
+        })
+        title = f"\nPlan: {len(p)} merge(s) into {p['into_id'].nunique()} unit(s)"
+        parts.append(render_table(view.head(max_rows), title=title, max_rows=max_rows))
+        if len(view) > max_rows:
+            parts.append(f"… {len(view) - max_rows} more merges in plan.csv")
+    return "\n".join(parts)
+
+
+def _where_text(column: str, value) -> str:
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, (list, tuple)):
+        return f"{column}={value}"
+    return f"{column}={'|'.join(map(str, value))}" if len(value) <= 3 else f"{column} in {len(value)} values"
+
+
+def _short(text: str, width: int = 32) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"

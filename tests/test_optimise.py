@@ -1,0 +1,413 @@
+"""The MILP against brute force, the independent checker, and the infeasible, blocking-unit and
+time-limited paths, with both solvers."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from orgmodel.optimise import (FastHiGHS, build_model, frontier, frontier_points, prepare, run_solver,
+                               solve_scenario)
+from orgmodel.plan import summary_json, write_frontier, write_solution
+from orgmodel.registry import load_registry
+from orgmodel.scenario import load_scenario
+from orgmodel.timeline import Timeline
+
+from plan_checker import brute_force, check_solution, scenario_inputs
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff,autonomy,lat,lon"
+
+
+# ---------------------------------------------------------------- building small registries
+
+
+def write_case(folder: Path, units: list[dict], scenario: dict, events: str = "") -> Path:
+    """Write a registry (ROOT, G1, G2 governments + ``units``) and a scenario; return its path."""
+    reg = folder / "reg"
+    reg.mkdir(parents=True, exist_ok=True)
+    lines = [HEADER,
+             "ROOT,Tỉnh,government,province,general,,province,0,,,",
+             "G1,Huyện 1,government,district,general,ROOT,x,0,,,",
+             "G2,Huyện 2,government,district,general,ROOT,y,0,,,",
+             "G3,Huyện 3,government,district,a,ROOT,z,0,,,"]  # so that sector 'a' always exists
+    for u in units:
+        lat = "" if u.get("lat") is None else f"{u['lat']:.4f}"
+        lon = "" if u.get("lon") is None else f"{u['lon']:.4f}"
+        lines.append(f"{u['id']},Unit {u['id']},{u['kind']},district,{u['sector']},{u['parent']},{u['locality']},{u['staff']},,{lat},{lon}")
+    (reg / "units.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (reg / "events.csv").write_text("event_id,date,type,sources,targets,new_parent_id,legal_basis,note\n" + events, encoding="utf-8")
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump({"name": "case", "registry": "reg", **scenario}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@st.composite
+def cases(draw, max_units=7):
+    n = draw(st.integers(4, max_units))
+    coords = draw(st.booleans())
+    units = []
+    for i in range(n):
+        units.append({
+            "id": f"U{i}", "kind": draw(st.sampled_from(["psu", "psu", "agency"])),
+            "sector": draw(st.sampled_from(["a", "b"])), "parent": draw(st.sampled_from(["G1", "G2"])),
+            "locality": draw(st.sampled_from(["x", "y"])), "staff": draw(st.integers(0, 40)) if draw(st.integers(0, 5)) else 0,
+            "lat": 21 + draw(st.integers(0, 30)) / 100 if coords else None,
+            "lon": 107 + draw(st.integers(0, 30)) / 100 if coords else None,
+        })
+    # one extra PSU merged away in 2018: it counts in 2015 baselines, not at plan_from
+    events = ""
+    if draw(st.booleans()):
+        units.append({"id": "Z", "kind": "psu", "sector": "a", "parent": "G1", "locality": "x", "staff": 5,
+                      "lat": 21.0 if coords else None, "lon": 107.0 if coords else None})
+        events = "E1,2018-01-01,merge,Z,U0,,,\n"
+    rules = {"merge_within": draw(st.sampled_from([["parent_id", "sector"], ["parent_id"], ["sector"]]))}
+    if coords and draw(st.booleans()):
+        rules["max_distance_km"] = draw(st.sampled_from([8, 20, 35]))
+    if draw(st.booleans()):
+        rules["max_staff"] = draw(st.integers(20, 90))
+    if draw(st.integers(0, 2)) == 0:
+        rules["min_staff"] = draw(st.integers(1, 15))
+    if draw(st.booleans()):
+        rules["keep_per"] = ["locality"]
+    if draw(st.booleans()):
+        rules["protected"] = [f"U{draw(st.integers(0, n - 1))}"]
+    targets = []
+    for _ in range(draw(st.integers(1, 2))):
+        t = {"kind": draw(st.sampled_from(["psu", "agency", "all"]))}
+        if draw(st.booleans()):
+            t["reduce_count"] = draw(st.integers(0, 4))
+        else:
+            t["reduce_pct"] = draw(st.sampled_from([10, 25, 40, 50, 12.5, 60]))
+        if draw(st.booleans()):
+            t["baseline"] = "2015-12-31"
+        if draw(st.booleans()):
+            t["where"] = {"sector": "a"}
+        targets.append(t)
+    scenario = {
+        "plan_from": "2021-12-31", "targets": targets, "rules": rules,
+        "objective": {"per_merge": draw(st.sampled_from([0, 10])), "staff_moved": draw(st.sampled_from([0, 1])),
+                      "staff_km": draw(st.sampled_from([0, 0.1, 1]))},
+    }
+    if draw(st.booleans()):
+        scenario["movable"] = ["psu"]
+    return units, scenario, events
+
+
+def assert_agrees_with_brute_force(scn, sol):
+    U, rules, specs = scenario_inputs(scn)
+    best, most = brute_force(U, rules, specs)
+    event(f"status {sol.status}" + (", blocking" if "blocking_units" in sol.summary else "")
+          + (f", {len(sol.plan)} merges" if len(sol.plan) else ""))
+    assert check_solution(sol, scn) == []
+    s = sol.summary
+    rules_feasible = most[0] is not None if most else True
+    if best is None:
+        assert s["status"] == "infeasible"
+        assert len(sol.plan) == 0
+    else:
+        assert s["status"] == "optimal", s
+        assert math.isclose(s["objective"], best, rel_tol=1e-7, abs_tol=1e-6), (s["objective"], best)
+    for t, m in zip(s["targets"], most):
+        assert t["max_reduction"] == m
+    if not rules_feasible:
+        assert s["blocking_units"], s
+    else:
+        assert "blocking_units" not in s
+
+
+# ---------------------------------------------------------------- brute force agreement
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=cases())
+def test_highs_matches_brute_force(tmp_path_factory, case):
+    units, scenario, events = case
+    path = write_case(tmp_path_factory.mktemp("case"), units, scenario, events)
+    scn = load_scenario(path)
+    assert_agrees_with_brute_force(scn, solve_scenario(scn))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=cases(max_units=6))
+def test_cbc_matches_brute_force(tmp_path_factory, case):
+    units, scenario, events = case
+    scenario = dict(scenario, solver={"name": "cbc"})
+    path = write_case(tmp_path_factory.mktemp("case"), units, scenario, events)
+    scn = load_scenario(path)
+    assert_agrees_with_brute_force(scn, solve_scenario(scn))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases())
+def test_aggregated_formulation_equals_pairs(tmp_path_factory, case):
+    """Where the aggregated form applies (no distance/staff rules, cost independent of the
+    absorbing unit) it gives the same optimum, max_reduction and status as the pairs form."""
+    units, scenario, events = case
+    scenario = dict(scenario, rules={k: v for k, v in scenario["rules"].items()
+                                     if k in ("merge_within", "keep_per", "protected")},
+                    objective=dict(scenario["objective"], staff_km=0))
+    path = write_case(tmp_path_factory.mktemp("case"), units, scenario, events)
+    scn = load_scenario(path)
+    agg, pairs = solve_scenario(scn), solve_scenario(scn, formulation="pairs")
+    assert agg.instance.mode == "aggregated" and pairs.instance.mode == "pairs"
+    assert agg.summary["status"] == pairs.summary["status"]
+    assert agg.summary["objective"] == pytest.approx(pairs.summary["objective"]) if agg.summary["objective"] is not None else True
+    assert [t["max_reduction"] for t in agg.summary["targets"]] == [t["max_reduction"] for t in pairs.summary["targets"]]
+    assert check_solution(agg, scn) == []
+
+
+# ---------------------------------------------------------------- hand-made cases
+
+
+def _units(rows):
+    return [dict(zip(["id", "kind", "sector", "parent", "locality", "staff", "lat", "lon"], r)) for r in rows]
+
+
+def test_tiny_fixture_plan_is_checked_and_reproducible(tmp_path):
+    scn = load_scenario(FIXTURES / "scenarios" / "tiny-basic.yaml")
+    first = solve_scenario(scn)
+    assert first.status == "optimal"
+    assert check_solution(first, scn) == []
+    t = first.summary["targets"][0]
+    assert (t["baseline"], t["plan_from"], t["required_reduction"], t["achieved_reduction"]) == (10, 9, 3, 3)
+    a = write_solution(first, scn, tmp_path / "a")
+    b = write_solution(solve_scenario(scn), scn, tmp_path / "b")
+    assert (a / "plan.csv").read_bytes() == (b / "plan.csv").read_bytes()
+    sa, sb = (json.loads((p / "summary.json").read_text()) for p in (a, b))
+    sa["solver"].pop("seconds"), sb["solver"].pop("seconds")
+    assert sa == sb
+    assert list(sa) == ["scenario", "status", "objective", "merges", "targets", "solver"]
+    assert list(sa["targets"][0]) == ["kind", "baseline_date", "baseline", "plan_from", "after",
+                                      "required_reduction", "achieved_reduction", "max_reduction", "met"]
+    assert list(sa["solver"]) == ["name", "gap"]
+
+
+def test_after_registry_is_valid_and_counts_the_plan(tmp_path):
+    scn = load_scenario(FIXTURES / "scenarios" / "tiny-basic.yaml")
+    sol = solve_scenario(scn)
+    out = write_solution(sol, scn, tmp_path / "out")
+    after = load_registry(out / "after")
+    tl = Timeline(after)
+    assert tl.count("psu", "2022-01-01") == sol.summary["targets"][0]["after"]
+    ev = pd.read_csv(out / "after" / "events.csv", dtype=str, keep_default_na=False)
+    planned = ev[ev["event_id"].str.startswith("PLAN-")]
+    assert set(planned["date"]) == {"2022-01-01"} and set(planned["type"]) == {"merge"}
+    assert (planned["legal_basis"] == "").all() and planned["note"].str.contains("tiny-basic").all()
+    assert "S6" not in set(pd.read_csv(out / "after" / "units.csv")["unit_id"])  # opened after plan_from
+    assert "E2" not in set(ev["event_id"])
+    assert "opened after" in (out / "after" / "README.md").read_text()
+
+
+def test_infeasible_targets_answer_with_max_reduction(tmp_path):
+    units = _units([("A", "psu", "a", "G1", "x", 10, None, None), ("B", "psu", "a", "G1", "x", 12, None, None),
+                    ("C", "psu", "b", "G1", "x", 9, None, None), ("D", "psu", "b", "G2", "x", 9, None, None)])
+    path = write_case(tmp_path, units, {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_count": 2}]})
+    for solver in ("highs", "cbc"):
+        scn = load_scenario(path)
+        scn.solver.name = solver
+        sol = solve_scenario(scn)
+        assert sol.status == "infeasible" and sol.plan.empty
+        assert sol.summary["objective"] is None and sol.summary["merges"] == 0
+        assert sol.summary["targets"][0]["max_reduction"] == 1
+        assert sol.summary["targets"][0]["met"] is False
+        assert "blocking_units" not in sol.summary
+    out = write_solution(sol, scn, tmp_path / "out")
+    assert (out / "plan.csv").read_text() == "unit_id,into_id,kind,sector,locality,staff,distance_km,cost\n"
+
+
+def test_blocking_units_when_min_staff_can_never_be_met(tmp_path):
+    units = _units([("A", "psu", "a", "G1", "x", 40, None, None), ("B", "psu", "a", "G1", "x", 20, None, None),
+                    ("LONE", "psu", "b", "G2", "y", 6, None, None)])
+    path = write_case(tmp_path, units, {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_count": 0}],
+                                        "rules": {"min_staff": 15}})
+    sol = solve_scenario(load_scenario(path))
+    assert sol.status == "infeasible"
+    assert sol.summary["blocking_units"] == ["LONE"]
+    assert sol.summary["targets"][0]["max_reduction"] is None
+    assert sol.plan.empty
+
+
+def test_blocking_units_found_by_the_solver_when_no_unit_is_stuck_alone(tmp_path):
+    """Two 5-staff units that may only merge with each other: either could be absorbed, but
+    whoever stands has 10 < 15. No unit is stuck on its own; the rules still fail."""
+    units = _units([("A", "psu", "a", "G1", "x", 5, None, None), ("B", "psu", "a", "G1", "x", 5, None, None),
+                    ("C", "psu", "b", "G1", "x", 30, None, None)])
+    path = write_case(tmp_path, units, {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_count": 0}],
+                                        "rules": {"min_staff": 15}})
+    for solver in ("highs", "cbc"):
+        scn = load_scenario(path)
+        scn.solver.name = solver
+        sol = solve_scenario(scn)
+        assert sol.status == "infeasible"
+        assert sol.summary["targets"][0]["max_reduction"] is None
+        assert sol.summary["blocking_units"] in (["A"], ["B"])
+
+
+def _big_case(tmp_path, n=160, seed=3, time_limit=1.0, solver="highs"):
+    """160 units in one merge group, distance costs, a staff cap and a 45% cut: HiGHS needs a few
+    seconds to prove the optimum, so a one-second limit stops it with a plan and a gap."""
+    rng = np.random.default_rng(seed)
+    units = _units([(f"U{i:03d}", "psu", "a", "G1", rng.choice(["x", "y", "z"]), int(rng.integers(3, 60)),
+                     21 + rng.random() * 0.6, 107 + rng.random() * 0.6) for i in range(n)])
+    scenario = {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_pct": 45}],
+                "rules": {"max_staff": 90, "max_distance_km": 40},
+                "solver": {"name": solver, "time_limit_s": time_limit}}
+    return write_case(tmp_path, units, scenario)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_time_limit_is_never_reported_as_optimal(tmp_path, solver):
+    scn = load_scenario(_big_case(tmp_path, solver=solver, time_limit=1.0 if solver == "highs" else 2.0))
+    sol = solve_scenario(scn)
+    assert sol.status in ("feasible", "infeasible", "optimal")
+    if sol.status == "optimal":  # only if it really proved it: a long run must agree
+        proof = run_solver(build_model(prepare(scn)), name="highs", time_limit=120)
+        assert proof.status == "optimal" and proof.objective == pytest.approx(sol.summary["objective"])
+    elif sol.status == "feasible":
+        assert sol.summary["solver"]["gap"] is not None and sol.summary["solver"]["gap"] >= 0
+        assert check_solution(sol, scn) == []
+    else:
+        assert any("not proven" in n for n in sol.notes) or sol.summary["targets"][0]["max_reduction"] is not None
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_time_limit_with_a_plan_is_feasible_with_a_gap(tmp_path, solver):
+    """320 units: both solvers find plans within 2-3 s but need over 10 s to prove the optimum,
+    so a 3 s limit must give 'feasible' with a positive gap (or, on a much slower machine, no
+    plan and an unproven 'infeasible'), never 'optimal'."""
+    scn = load_scenario(_big_case(tmp_path, n=320, seed=5))
+    model = build_model(prepare(scn))
+    res = run_solver(model, name=solver, time_limit=3.0)
+    if res.status == "optimal":
+        pytest.skip(f"{solver} proved this instance within 3 s on this machine")
+    assert res.status in ("feasible", "infeasible")
+    assert not res.proven
+    if res.status == "feasible":
+        assert res.gap is not None and res.gap > 0 and res.values is not None and res.values.any()
+    else:
+        assert res.values is None and "not proven" in res.note
+
+
+def test_frontier_is_monotone_and_ends_at_max(tmp_path):
+    scn = load_scenario(FIXTURES / "scenarios" / "tiny-basic.yaml")
+    df = frontier(scn)
+    sol = solve_scenario(scn)
+    assert list(df.columns) == ["reduction", "reduction_pct", "min_cost", "merges", "status"]
+    assert df["reduction"].iloc[0] == 0 and df["reduction"].iloc[-1] == sol.summary["targets"][0]["max_reduction"]
+    assert (df["status"] == "optimal").all()
+    assert (np.diff(df["min_cost"]) >= -1e-9).all()
+    row = df[df["reduction"] == sol.summary["targets"][0]["required_reduction"]].iloc[0]
+    assert row["min_cost"] == pytest.approx(sol.summary["objective"])
+    path = write_frontier(df, scn, tmp_path / "f")
+    assert path.read_text().splitlines()[0] == "reduction,reduction_pct,min_cost,merges,status"
+
+
+def test_frontier_points():
+    assert frontier_points(0) == [0]
+    assert frontier_points(5) == [0, 1, 2, 3, 4, 5]
+    pts = frontier_points(1000, steps=10)
+    assert pts[0] == 0 and pts[-1] == 1000 and len(pts) == 11
+    assert frontier_points(1000, steps=10, extra=(70, 24, 2000, -5)) == sorted(pts + [70, 24])
+
+
+def test_fast_highs_bridge_matches_pulp_highs(tmp_path):
+    """The vectorised model hand-over gives the same optimum as PuLP's own HiGHS bridge."""
+    import pulp
+
+    scn = load_scenario(_big_case(tmp_path, n=40, seed=11, time_limit=60))
+    inst = prepare(scn)
+    ours = run_solver(build_model(inst), name="highs", time_limit=60)
+    model = build_model(inst)
+    model.prob.solve(pulp.HiGHS(msg=False, gapRel=0.0))
+    assert ours.status == "optimal" and model.prob.status == pulp.LpStatusOptimal
+    assert ours.objective == pytest.approx(pulp.value(model.prob.objective))
+    assert isinstance(FastHiGHS(), pulp.HiGHS)
+
+
+def test_summary_json_is_stable_text():
+    s = {"scenario": "x", "status": "optimal", "objective": 1.5, "merges": 0, "targets": [], "solver": {"name": "highs", "seconds": 0.1, "gap": 0.0}}
+    assert summary_json(s) == json.dumps(s, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------- the bundled scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (ROOT / "data" / "quang-ninh" / "units.csv").exists() or not BUNDLED, reason="bundled registry not present")
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_scenarios_answer_and_pass_the_checker(path):
+    scn = load_scenario(path)
+    sol = solve_scenario(scn)
+    assert check_solution(sol, scn) == []
+    s = sol.summary
+    if s["status"] == "infeasible":
+        assert len(sol.plan) == 0
+        if "blocking_units" in s:
+            assert s["blocking_units"] and all(t["max_reduction"] is None for t in s["targets"])
+        else:
+            assert any(t["max_reduction"] < t["required_reduction"] for t in s["targets"])
+    else:
+        assert s["status"] == "optimal" and all(t["met"] for t in s["targets"])
+        assert all(t["max_reduction"] >= t["achieved_reduction"] for t in s["targets"])
+
+
+def test_outputs_refuse_the_registry_and_foreign_folders(tmp_path):
+    from orgmodel.errors import OutputError
+
+    scn = load_scenario(FIXTURES / "scenarios" / "tiny-basic.yaml")
+    sol = solve_scenario(scn)
+    with pytest.raises(OutputError):
+        write_solution(sol, scn, FIXTURES / "tiny" / "out")
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    with pytest.raises(OutputError):
+        write_solution(sol, scn, foreign)
+    with pytest.raises(OutputError):
+        write_frontier(frontier(scn), scn, foreign)
+    assert (foreign / "notes.txt").read_text() == "keep me" and not (FIXTURES / "tiny" / "out").exists()
+    out = write_solution(sol, scn, tmp_path / "ours")
+    write_frontier(frontier(scn), scn, out)  # a folder orgmodel wrote keeps its plan
+    assert {p.name for p in out.iterdir()} >= {"plan.csv", "summary.json", "after", "frontier.csv"}
+
+
+def test_changing_the_thread_count_between_solves(tmp_path):
+    scn = load_scenario(FIXTURES / "scenarios" / "tiny-basic.yaml")
+    for threads in (1, 2, None, 1):
+        scn.solver.threads = threads
+        assert solve_scenario(scn).status == "optimal"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), n=st.integers(8, 30), min_staff=st.sampled_from([None, 10, 20]),
+       max_staff=st.sampled_from([None, 60, 120]), dist=st.sampled_from([None, 15.0]))
+def test_compact_max_model_equals_the_full_move_model(tmp_path_factory, seed, n, min_staff, max_staff, dist):
+    """max_reduction from the compact model (domination rows, binaries only into units below
+    min_staff) equals the full move model's, on instances too big for brute force."""
+    from orgmodel.optimise import build_max_model
+
+    rng = np.random.default_rng(seed)
+    units = _units([(f"U{i:02d}", "psu", "a", rng.choice(["G1", "G2"]), rng.choice(["x", "y"]), int(rng.integers(2, 40)),
+                     21 + rng.random() * 0.3, 107 + rng.random() * 0.3) for i in range(n)])
+    rules = {k: v for k, v in {"min_staff": min_staff, "max_staff": max_staff, "max_distance_km": dist}.items() if v is not None}
+    scn = load_scenario(write_case(tmp_path_factory.mktemp("m"), units, {"plan_from": "2021-12-31",
+                                                                        "targets": [{"kind": "psu", "reduce_count": 0}], "rules": rules}))
+    inst = prepare(scn, formulation="pairs")
+    compact, full = build_max_model(inst, 0), build_model(inst, maximise_target=0)
+    a, b = run_solver(compact, time_limit=30), run_solver(full, time_limit=30)
+    assert a.status == b.status
+    if a.values is not None:
+        assert a.objective == pytest.approx(b.objective)
+        assert int(compact.absorbed_units(a.values).sum()) == round(a.objective)
