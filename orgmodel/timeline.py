@@ -380,6 +380,10 @@ class Timeline:
 
     def _day(self, date) -> int:
         d = parse_date(date)
+        start = self.registry.start
+        if start is not None and d < start:
+            raise InputError(f"Date {d} is before the start of registry {self.registry.name} ({start}, in registry.yaml): "
+                             f"the registry says nothing about earlier dates. Use {start} or later.")
         return day_number(d)
 
     def open_mask(self, date) -> np.ndarray:

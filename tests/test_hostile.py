@@ -51,3 +51,31 @@ def test_hostile_registry(case, tmp_path, capsys):
 
 def test_corpus_is_not_empty():
     assert len(CASES) >= 15
+
+
+SCENARIOS = Path(__file__).parent / "hostile" / "scenarios"
+
+
+def scenario_cases() -> list[tuple[str, int, str]]:
+    rows = []
+    for line in (SCENARIOS / "expect.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, code, words = (p.strip() for p in line.split("|", 2))
+            rows.append((name, int(code), words))
+    return rows
+
+
+def test_every_scenario_in_the_corpus_has_an_expectation():
+    listed = {name for name, _, _ in scenario_cases()}
+    assert listed == {p.name for p in SCENARIOS.glob("*.yaml")}
+
+
+@pytest.mark.parametrize("name, code, words", scenario_cases())
+def test_hostile_scenario(name, code, words, tmp_path, capsys):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        main(["solve", str(SCENARIOS / name), "--out", str(out), "--quiet"])
+    _, err = capsys.readouterr()
+    assert info.value.code == code, err
+    assert words in err and "Traceback" not in err
+    assert not out.exists(), "a refused scenario must not leave an output folder"
