@@ -68,7 +68,7 @@ report: | $(STAMP) ## Figures, Excel workbook and Word annex: status at AS_OF, a
 notebooks: | $(STAMP) ## Execute the notebooks (papermill) into reports/notebooks/
 	@mkdir -p reports/notebooks
 	@for nb in $(NOTEBOOKS); do echo "running $$nb"; \
-	  $(BIN)/papermill --cwd notebooks -k orgmodel $$nb reports/notebooks/$$(basename $$nb) --log-level WARNING || exit 1; done
+	  $(BIN)/papermill --cwd notebooks -k orgmodel $$nb reports/notebooks/$$(basename $$nb) --log-level WARNING --no-progress-bar || exit 1; done
 
 lab: | $(STAMP) ## Open JupyterLab on the project's own environment and kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks
