@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -91,9 +92,11 @@ def status(
     baseline: str = typer.Option(..., "--baseline", help="Baseline date, e.g. 2015-12-31."),
     as_of: str = typer.Option(..., "--as-of", help="Date to report, e.g. 2021-12-31."),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="table (for reading), json or csv (for tools)."),
-    by: Optional[str] = typer.Option(None, "--by", help="Also break down by a unit column: sector, level or locality (table/csv only)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Break down by a unit column: sector, level or locality. Table: added below; csv: the breakdown instead of the progress table."),
 ) -> None:
     """Progress per kind (agency, psu, all) against the baseline, with the reconciliation."""
+    if by and fmt is Fmt.json:
+        raise click.BadParameter("--by goes with --format table or csv; the json output is fixed by the contract", param_hint="--by")
     tl = _timeline(registry)
     table = P.progress(tl, baseline, as_of)
     if fmt is Fmt.json:
@@ -106,7 +109,9 @@ def status(
     _echo(render_progress(table, tl.registry.name))
     if by:
         _echo()
-        _echo(render_table(P.breakdown(tl, baseline, as_of, by), title=f"By {by}"))
+        detail = P.breakdown(tl, baseline, as_of, by)
+        detail["reduced_pct"] = detail["reduced_pct"].round(1)
+        _echo(render_table(detail.rename(columns={"reduced_pct": "reduced %"}), title=f"By {by}"))
 
 
 def render_progress(table, name: str) -> str:
@@ -141,14 +146,15 @@ def lineage(
 ) -> None:
     """The units open at a date that carry on a unit (itself, or what it was merged or split into)."""
     tl = _timeline(registry)
-    succ = L.successors(tl, unit_id.strip(), as_of)
+    unit_id = unicodedata.normalize("NFC", unit_id.strip())
+    succ = L.successors(tl, unit_id, as_of)
     d = parse_date(as_of, "as-of date")
     if fmt is Fmt2.json:
-        _echo(json.dumps({"unit_id": unit_id.strip(), "as_of": d.isoformat(), "successors": succ}, ensure_ascii=False))
+        _echo(json.dumps({"unit_id": unit_id, "as_of": d.isoformat(), "successors": succ}, ensure_ascii=False))
         return
-    name = tl.units.at[unit_id.strip(), "name"]
-    chain = L.lineage_table(tl, unit_id.strip(), d)
-    if succ == [unit_id.strip()]:
+    name = tl.units.at[unit_id, "name"]
+    chain = L.lineage_table(tl, unit_id, d)
+    if succ == [unit_id]:
         _echo(f"{unit_id} ({name}) is still open on {d}.")
     elif not succ:
         _echo(f"{unit_id} ({name}) was dissolved without successors by {d}.")
@@ -215,7 +221,8 @@ def target(
         _echo(json.dumps(res.to_dict(), ensure_ascii=False))
         return
     verdict = "MET" if res.met else "NOT MET"
-    _echo(f"{res.target} — {verdict} on {res.as_of}: {res.reduced} of {res.baseline_count} fewer ({100 * res.reduced / res.baseline_count:.1f}%), {res.required} needed.")
+    pct = f" ({100 * res.reduced / res.baseline_count:.1f}%)" if res.baseline_count else " (no such units at the baseline)"
+    _echo(f"{res.target} — {verdict} on {res.as_of}: {res.reduced} of {res.baseline_count} fewer{pct}, {res.required} needed.")
     _echo(f"First met on {res.first_met}." if res.first_met else "Never met in the registry's history.")
 
 
@@ -300,6 +307,11 @@ def synth(
     _err(f"wrote {out}: {len(units)} units, {len(events)} events")
 
 
+def _is_usage_error(exc: Exception) -> bool:
+    """A command-line usage error (missing option, bad choice, unknown command)."""
+    return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the app and turns every error into a message and an exit code."""
     try:
@@ -308,18 +320,19 @@ def main(argv: list[str] | None = None) -> None:
     except OrgmodelError as exc:
         _err(str(exc))
         code = exc.exit_code
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         _err("Interrupted.")
         code = 130
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
     except KeyboardInterrupt:
         _err("Interrupted.")
         code = 130
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # a bug: one paragraph, no traceback unless asked for
+        if _is_usage_error(exc):  # click's, or the copy of click that typer carries
+            if type(exc).__name__ != "NoArgsIsHelpError":
+                exc.show()
+            sys.exit(exc.exit_code)
         if os.environ.get("ORGMODEL_DEBUG"):
             raise
         _err(f"Internal error ({type(exc).__name__}: {exc}). This is a bug in orgmodel, not in your input; "

@@ -19,11 +19,12 @@ _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 
 
 def parse_date_cell(text: str) -> tuple[dt.date | None, str | None]:
-    """Read a date cell: returns (date, warning) or (None, None) when it is not a date.
+    """Read a date cell: returns (date, warning), or (None, reason) when it is not a date.
 
-    ``YYYY-MM-DD`` is the contract. Two unambiguous spellings are accepted with a warning:
-    ``YYYY-MM-DD 00:00:00`` (what Excel cells become) and ``DD/MM/YYYY`` (the Vietnamese
-    convention, which Vietnamese-locale Excel writes).
+    ``YYYY-MM-DD`` is the contract. Two spellings whose meaning is certain are read with a
+    warning: ``YYYY-MM-DD 00:00:00`` (a date cell saved from Excel) and ``DD/MM/YYYY`` (the
+    Vietnamese convention) when the day is over 12 or equals the month, so that day and month
+    cannot be swapped. ``01/02/2020`` is refused as ambiguous.
     """
     text = text.strip()
     m = _ISO.match(text)
@@ -31,12 +32,16 @@ def parse_date_cell(text: str) -> tuple[dt.date | None, str | None]:
         return _make(int(m[1]), int(m[2]), int(m[3])), None
     m = _ISO_TIME.match(text)
     if m:
-        return _make(int(m[1]), int(m[2]), int(m[3])), None
+        d = _make(int(m[1]), int(m[2]), int(m[3]))
+        return (d, f"date {text!r} read as {d.isoformat()}; write it as {d.isoformat()}") if d else (None, None)
     m = _DMY.match(text)
     if m:
-        d = _make(int(m[3]), int(m[2]), int(m[1]))
-        if d is not None:
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+        d = _make(year, month, day)
+        if d is not None and (day > 12 or day == month):
             return d, f"date {text!r} read as {d.isoformat()} (day/month/year); write it as {d.isoformat()}"
+        if d is not None:
+            return None, f"ambiguous: day/month or month/day? Write {d.isoformat()} (or {_make(year, day, month)}) in YYYY-MM-DD"
     return None, None
 
 
@@ -55,7 +60,8 @@ def parse_date(value: str | dt.date | dt.datetime, what: str = "date") -> dt.dat
         return value
     if hasattr(value, "date") and callable(value.date):  # pandas Timestamp
         return value.date()
-    d, _ = parse_date_cell(str(value))
+    m = _ISO.match(str(value).strip())
+    d = _make(int(m[1]), int(m[2]), int(m[3])) if m else None
     if d is None:
         raise InputError(f"Bad {what} {value!r}: write it as YYYY-MM-DD, e.g. 2021-12-31.")
     return d

@@ -51,6 +51,6 @@ class ValidationError(OrgmodelError):
     def render(self) -> str:
         lines = [self.header] if self.header else []
         for row in self.problems.itertuples(index=False):
-            where = f"{row.file}:{row.line}" if row.line not in (None, "") and not pd.isna(row.line) else f"{row.file}"
+            where = f"{row.file}" if row.line is None or pd.isna(row.line) or row.line == "" else f"{row.file}:{row.line}"
             lines.append(f"{where}: {row.message}")
         return "\n".join(lines)

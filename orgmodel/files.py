@@ -32,10 +32,19 @@ def _umask() -> int:
     return mask
 
 
+def _cannot_write(path, exc: OSError) -> OutputError:
+    return OutputError(f"Cannot write {path}: {exc.strerror or exc}. Choose another output path (--out).")
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise OutputError(f"Cannot write {path}: it is a folder. Give a file name, e.g. --out {path / 'out.csv'}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as fh:
@@ -43,9 +52,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from None
         raise
     return path
 
@@ -63,14 +74,15 @@ def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, **kwargs) -> Pat
 
 
 def refuse_inside(out: str | os.PathLike, protected: str | os.PathLike, what: str = "the registry") -> None:
-    """Refuse an output path that is, or lies inside, ``protected`` (an input we must not change)."""
+    """Refuse an output path that would touch ``protected`` (an input we must not change): the
+    same path, a path inside it (when it is a folder), or a folder that contains it (an output
+    folder is replaced as a whole, which would delete the input)."""
     out_r, prot_r = Path(out).resolve(), Path(protected).resolve()
-    if prot_r.is_file():
-        prot_r = prot_r.parent if out_r != prot_r else prot_r
-    if out_r == prot_r or prot_r in out_r.parents:
+    inside = prot_r.is_dir() and prot_r in out_r.parents
+    if out_r == prot_r or inside or out_r in prot_r.parents:
         raise OutputError(
-            f"Refusing to write into {what} ({protected}): orgmodel never changes its input. "
-            f"Choose an output folder outside it, e.g. --out reports/<name>."
+            f"Refusing to write to {out}: it would change {what} ({protected}), and orgmodel never changes "
+            f"its input. Choose an output path outside it, e.g. --out reports/<name>."
         )
 
 
@@ -92,9 +104,12 @@ def output_dir(out: str | os.PathLike, *, force: bool = False) -> Iterator[Path]
                 f"refusing to mix new results with them. Choose an empty or new folder "
                 f"(or pass --force to replace it)."
             )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    os.chmod(tmp, 0o777 & ~_umask())
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        os.chmod(tmp, 0o777 & ~_umask())
+    except OSError as exc:
+        raise _cannot_write(out, exc) from None
     try:
         yield tmp
         (tmp / MARKER).write_text("written by orgmodel; this folder is replaced as a whole on the next run\n", encoding="utf-8")
@@ -106,6 +121,8 @@ def output_dir(out: str | os.PathLike, *, force: bool = False) -> Iterator[Path]
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise _cannot_write(out, exc) from None
         raise

@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .dates import day_number, from_day_number, parse_date
+from .dates import from_day_number, parse_date
 from .errors import InputError
 from .timeline import Timeline
 
@@ -38,7 +38,7 @@ def successors(tl: Timeline, unit_id: str, as_of) -> list[str]:
     transitively, the targets of the event that closed it. Empty when dissolved without targets."""
     d = parse_date(as_of, "as-of date")
     tl.check_open(unit_id, d)
-    day = day_number(d)
+    day = tl.day(d)
     nxt = tl.closing_targets
     result, stack, seen = set(), [unit_id], set()
     while stack:
@@ -67,7 +67,7 @@ def crosswalk(tl: Timeline, from_date, to_date) -> pd.DataFrame:
     a, b = parse_date(from_date, "from date"), parse_date(to_date, "to date")
     if b < a:
         raise InputError(f"--to {b} is before --from {a}; a crosswalk runs forward in time.")
-    da, db = day_number(a), day_number(b)
+    da, db = tl.day(a), tl.day(b)
     open_a = tl.open_mask(a)
     closes = (tl.close_day > da) & (tl.close_day <= db)
     staff = dict(zip(tl.unit_ids, tl.units["staff"].astype("float64").fillna(0.0).to_numpy()))
@@ -126,7 +126,7 @@ def lineage_table(tl: Timeline, unit_id: str, as_of) -> pd.DataFrame:
     """The chain of events from ``unit_id`` to its successors at ``as_of``, one row per edge."""
     d = parse_date(as_of, "as-of date")
     tl.check_open(unit_id, d)
-    day = day_number(d)
+    day = tl.day(d)
     nxt = tl.closing_targets
     rows, stack, seen = [], [unit_id], set()
     while stack:

@@ -36,10 +36,17 @@ def plan_csv(plan: pd.DataFrame) -> pd.DataFrame:
     return plan[PLAN_COLUMNS].sort_values("unit_id", kind="stable").reset_index(drop=True)
 
 
+def _refuse_inputs(out: Path, scn) -> None:
+    """The registry and the scenario file are inputs: never written, never inside a swapped folder."""
+    refuse_inside(out, scn.registry_path)
+    if getattr(scn, "path", None):
+        refuse_inside(out, scn.path, what="the scenario file")
+
+
 def write_solution(sol: Solution, scn, out_dir, *, force: bool = False) -> Path:
     """Write plan.csv, summary.json and after/ into ``out_dir`` (replaced as a whole)."""
     out = Path(out_dir)
-    refuse_inside(out, scn.registry_path)
+    _refuse_inputs(out, scn)
     units, events = after_registry(sol, scn)
     with output_dir(out, force=force) as tmp:
         atomic_write_csv(plan_csv(sol.plan), tmp / "plan.csv")
@@ -54,7 +61,7 @@ def write_frontier(df: pd.DataFrame, scn, out_dir) -> Path:
     """Write ``frontier.csv`` into ``out_dir``: a new or orgmodel-written folder keeps its other
     files (e.g. the plan of the same scenario); a folder of foreign files is refused."""
     out = Path(out_dir)
-    refuse_inside(out, scn.registry_path)
+    _refuse_inputs(out, scn)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise OutputError(f"Output folder {out} holds files orgmodel did not write; refusing to mix frontier.csv "
                           f"with them. Choose an empty or new folder with --out.")
@@ -93,17 +100,40 @@ def _plan_events(sol: Solution, scn, taken: set[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=EVENT_COLUMNS)
     prefix = "PLAN-" if not any(str(e).startswith("PLAN-") for e in taken) else f"PLAN-{scn.name}-"
     day = (scn.plan_from + dt.timedelta(days=1)).isoformat()
-    groups = plan.groupby("into_id", sort=True)["unit_id"].agg(lambda s: ";".join(sorted(s)))
+    groups = plan.groupby("into_id", sort=True)["unit_id"].agg(sorted)
+    note = f"planned by orgmodel scenario {scn.name} (not a legal decision)"
+    parents = scn.timeline.parents_as_of(scn.plan_from).to_dict()
+    rows = []
+    # a unit absorbing one of its own managers first moves up, out from under it
+    for into, sources in groups.items():
+        new_parent = _parent_above(into, set(sources), parents)
+        if new_parent is not None:
+            rows.append(("transfer", into, "", new_parent, f"{note}; moves {into} from under the unit(s) it absorbs"))
+    rows += [("merge", ";".join(sources), into, "", note) for into, sources in groups.items()]
     return pd.DataFrame({
-        "event_id": [f"{prefix}{i:04d}" for i in range(1, len(groups) + 1)],
+        "event_id": [f"{prefix}{i:04d}" for i in range(1, len(rows) + 1)],
         "date": day,
-        "type": "merge",
-        "sources": groups.to_numpy(dtype=object),
-        "targets": groups.index.to_numpy(dtype=object),
-        "new_parent_id": "",
+        "type": [r[0] for r in rows],
+        "sources": [r[1] for r in rows],
+        "targets": [r[2] for r in rows],
+        "new_parent_id": [r[3] for r in rows],
         "legal_basis": "",
-        "note": f"planned by orgmodel scenario {scn.name} (not a legal decision)",
+        "note": [r[4] for r in rows],
     }, columns=EVENT_COLUMNS)
+
+
+def _parent_above(unit: str, sources: set[str], parents: dict[str, str]) -> str | None:
+    """When some of ``sources`` manage ``unit`` (directly or not), the manager just above the
+    highest of them; else None."""
+    chain, p = [], parents.get(unit, "")
+    while p and p not in chain:
+        chain.append(p)
+        p = parents.get(p, "")
+    above = [i for i, a in enumerate(chain) if a in sources]
+    if not above:
+        return None
+    top = above[-1]
+    return chain[top + 1] if top + 1 < len(chain) else None
 
 
 def _after_readme(sol: Solution, scn, units: pd.DataFrame, events: pd.DataFrame) -> str:

@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .dates import ALWAYS, NEVER, day_number, from_day_number, parse_date
+from .dates import ALWAYS, NEVER, from_day_number, parse_date
 from .errors import InputError
 from .timeline import Timeline
 
@@ -57,7 +57,7 @@ def progress(tl: Timeline, baseline, as_of) -> pd.DataFrame:
     reconciliation ``baseline + opened - closed = current`` and closures by event type."""
     b, d = parse_date(baseline, "baseline"), parse_date(as_of, "as-of date")
     _check_order(b, d)
-    flows = _flows(tl, day_number(b), day_number(d))
+    flows = _flows(tl, tl.day(b), tl.day(d))
     per_kind = _summarise(flows, ["kind"]).set_index("kind").reindex(["agency", "psu"], fill_value=0)
     total = per_kind.sum(numeric_only=True)
     per_kind.loc["all"] = total
@@ -97,7 +97,7 @@ def breakdown(tl: Timeline, baseline, as_of, by: str = "sector") -> pd.DataFrame
         groups = tl.parents_as_of(b).reindex(tl.units.index).fillna("").to_numpy(dtype=object)
     else:
         groups = tl.units[by].astype(str).to_numpy(dtype=object)
-    flows = _flows(tl, day_number(b), day_number(d), groups)
+    flows = _flows(tl, tl.day(b), tl.day(d), groups)
     out = _summarise(flows, ["kind", "group"]).rename(columns={"group": by})
     out = out[(out["baseline"] > 0) | (out["current"] > 0) | (out["opened"] > 0)]
     return out[["kind", by, "baseline", "current", "reduced", "reduced_pct", "opened", "closed"]].reset_index(drop=True)
@@ -191,7 +191,7 @@ def check_target(tl: Timeline, target: Target | str, as_of) -> TargetResult:
     first = None
     kinds = ["agency", "psu"] if target.kind == "all" else [target.kind]
     sel = np.isin(tl.kind, kinds)
-    b = day_number(target.baseline)
+    b = tl.day(target.baseline)
     days = np.union1d(tl.open_day[sel], tl.close_day[sel])
     days = days[(days > b) & (days != NEVER) & (days != ALWAYS)]
     if len(days):

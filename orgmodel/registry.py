@@ -113,7 +113,8 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
             lines.append(start_line)
         start_line = end_line + 1
     if header is None:
-        raise InputError(f"{path} is empty; it needs a header row (see registry-format.md).")
+        problems.add(S.RANK_FILE, file, 1, None, None, None, f"{file} is empty; it needs a header row (see registry-format.md)")
+        return pd.DataFrame({"line": pd.array([], dtype="int64")})
     return _frame(header, rows, lines, file, problems)
 
 
@@ -230,14 +231,17 @@ def _read_excel(path: Path, problems: S.Problems) -> tuple[pd.DataFrame, pd.Data
         raise InputError(f"Cannot open {path} as an Excel workbook ({exc}); save it as .xlsx.") from None
     tables = []
     for sheet in ("units", "events"):
-        if sheet not in wb.sheetnames:
-            raise InputError(f"{path.name} has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)}); "
-                             f"a registry workbook needs sheets 'units' and 'events'.")
-        rows = [[_cell(c) for c in r] for r in wb[sheet].iter_rows(values_only=True)]
-        if not rows:
-            raise InputError(f"Sheet {sheet!r} of {path.name} is empty; it needs a header row.")
-        tables.append(_frame(rows[0], rows[1:], list(range(2, len(rows) + 1)), f"{path.name}[{sheet}]", problems))
+        file = f"{path.name}[{sheet}]"
+        rows = [[_cell(c) for c in r] for r in wb[sheet].iter_rows(values_only=True)] if sheet in wb.sheetnames else None
+        if rows is None:
+            problems.add(S.RANK_FILE, file, None, None, None, None,
+                         f"{path.name} has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)}); a registry workbook needs sheets 'units' and 'events'")
+        elif not rows:
+            problems.add(S.RANK_FILE, file, 1, None, None, None, f"sheet {sheet!r} of {path.name} is empty; it needs a header row")
+        else:
+            tables.append(_frame(rows[0], rows[1:], list(range(2, len(rows) + 1)), file, problems))
     wb.close()
+    _raise_if_errors(problems, path)
     return tables[0], tables[1]
 
 
@@ -260,7 +264,10 @@ def _read_meta(folder: Path, problems: S.Problems) -> dict:
     try:
         meta = yaml.safe_load(p.read_text(encoding="utf-8-sig")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p} is not valid YAML ({exc}); fix it or remove the file.") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}" if mark is not None else str(p)
+        what = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise InputError(f"{where}: registry.yaml is not valid YAML ({what}); fix it or remove the file.") from None
     if not isinstance(meta, dict):
         raise InputError(f"{p} must hold a mapping (name: ..., start: ...), not {type(meta).__name__}.")
     return meta
@@ -269,11 +276,21 @@ def _read_meta(folder: Path, problems: S.Problems) -> dict:
 # ---------------------------------------------------------------- checks beyond the schema
 
 
-def _drop_exact_duplicates(df: pd.DataFrame, file: str, problems: S.Problems) -> pd.DataFrame:
+def _drop_exact_duplicates(df: pd.DataFrame, key: str, file: str, problems: S.Problems) -> pd.DataFrame:
+    """A row that repeats another exactly is a duplicate id (the contract refuses it); it is
+    reported once, as a copy to delete, and left out so that no follow-on error is reported."""
     data_cols = [c for c in df.columns if c != "line"]
+    if not data_cols:
+        return df
     dup = df.duplicated(subset=data_cols, keep="first")
-    for line, key in zip(df.loc[dup, "line"], df.loc[dup, data_cols[0]] if data_cols else []):
-        problems.warn(file, line, key, None, None, f"row repeats an earlier row exactly; the copy is ignored (delete line {line})")
+    if dup.any():
+        first = df.loc[~dup].set_index(data_cols)["line"]
+        for idx in np.flatnonzero(dup.to_numpy()):
+            row = df.iloc[idx]
+            orig = first.get(tuple(row[c] for c in data_cols)) if len(data_cols) > 1 else first.get(row[data_cols[0]])
+            kid = row[key] if key in df.columns else ""
+            problems.add(S.RANK_KEY, file, row["line"], kid, key, kid,
+                         f"duplicate {key} {kid!r}: this row repeats line {orig} exactly; delete one of the two lines")
     return df.loc[~dup].reset_index(drop=True)
 
 
@@ -292,7 +309,8 @@ def _check_keys(df: pd.DataFrame, key: str, file: str, problems: S.Problems) -> 
 
 def _check_units(units: pd.DataFrame, file: str, problems: S.Problems) -> None:
     if {"lat", "lon"} <= set(units.columns):
-        half = units["lat"].isna() != units["lon"].isna()
+        bad_coord = {r["line"] for r in problems.errors if r["file"] == file and r["column"] in ("lat", "lon")}
+        half = (units["lat"].isna() != units["lon"].isna()) & ~units["line"].isin(bad_coord)
         problems.add_mask(S.RANK_VALUE, file, units, half, "lat", lambda i, v: f"{i!r} has only one of lat/lon; give both or neither", "unit_id")
     if {"kind", "parent_id"} <= set(units.columns):
         counted = units["kind"].isin(S.COUNTED_KINDS)
@@ -354,10 +372,20 @@ def read_tables(path: str | Path) -> tuple[Path, pd.DataFrame, pd.DataFrame, dic
         return path, units, events, meta, files, problems
     for name in (UNITS_FILE, EVENTS_FILE):
         if not (path / name).is_file():
-            raise InputError(f"Registry {path} has no {name}; a registry folder needs {UNITS_FILE} and {EVENTS_FILE} (events may hold a header only).")
+            problems.add(S.RANK_FILE, name, None, None, None, None,
+                         f"{name} is missing from {path}; a registry folder needs {UNITS_FILE} and {EVENTS_FILE} "
+                         f"({EVENTS_FILE} may hold a header row only)")
+    _raise_if_errors(problems, path)
     units = _read_csv(path / UNITS_FILE, problems)
     events = _read_csv(path / EVENTS_FILE, problems)
+    _raise_if_errors(problems, path)
     return path, units, events, _read_meta(path, problems), (UNITS_FILE, EVENTS_FILE), problems
+
+
+def _raise_if_errors(problems: S.Problems, path: Path) -> None:
+    if problems.errors:
+        n = len(problems.errors)
+        raise ValidationError(problems.frame("error"), header=f"Registry {path} is invalid: {n} problem{'s' if n != 1 else ''} (file:line: message), most important first:")
 
 
 def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
@@ -368,8 +396,8 @@ def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
     tuples of ids), both in file order with their ``line`` numbers.
     """
     path, units_raw, events_raw, meta, (ufile, efile), problems = read_tables(path)
-    units_raw = _drop_exact_duplicates(units_raw, ufile, problems)
-    events_raw = _drop_exact_duplicates(events_raw, efile, problems)
+    units_raw = _drop_exact_duplicates(units_raw, "unit_id", ufile, problems)
+    events_raw = _drop_exact_duplicates(events_raw, "event_id", efile, problems)
     units = S.check_table(units_raw, S.UNITS, ufile, problems)
     events = S.check_table(events_raw, S.EVENTS, efile, problems)
     _check_keys(units, "unit_id", ufile, problems)
@@ -390,9 +418,7 @@ def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
             bad_value_lines = {r["line"] for r in problems.errors if r["file"] == efile}
             usable = ~events["line"].isin(bad_ref_lines | bad_value_lines)
             replayed = replay(units, events.loc[usable], start=start, files=(ufile, efile), problems=problems)
-    if problems.errors:
-        n = len(problems.errors)
-        raise ValidationError(problems.frame("error"), header=f"Registry {path} is invalid: {n} problem{'s' if n != 1 else ''} (file:line: message), most important first:")
+    _raise_if_errors(problems, path)
     name = str(meta.get("name") or (path.stem if path.is_file() else path.name))
     reg = Registry(
         path=path,

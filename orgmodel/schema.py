@@ -215,14 +215,12 @@ def _out_of_range(num: pd.Series, col: Column) -> pd.Series:
 
 
 def _parse_int(problems, file, raw, values, empty, col, ids) -> pd.Series:
-    num = pd.to_numeric(values.where(~empty), errors="coerce")
-    odd = num.isna() & ~empty
-    if odd.any():  # thousands written with a space ("1 200") are read as numbers
-        fixed = values[odd].str.replace(r"(?<=\d)[ \u00a0](?=\d{3}\b)", "", regex=True)
-        num[odd] = pd.to_numeric(fixed, errors="coerce")
-    whole = num.notna() & (num == np.floor(num.fillna(0)))
+    digits = values.str.fullmatch(r"-?\d+")  # plain whole numbers only: not 12.0, 1e2, +5 or "1 200"
+    num = pd.to_numeric(values.where(digits & ~empty), errors="coerce")
+    whole = num.notna()
     bad = ~empty & ~whole
-    _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a whole number")
+    _report(problems, RANK_VALUE, file, raw, bad, col, ids,
+            lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a whole number written with digits only")
     rng = _out_of_range(num, col) & whole
     _report(problems, RANK_VALUE, file, raw, rng, col, ids,
             lambda i, v, c=col: f"{c.name} {v} of {_label(i)} is outside the allowed range" + (f" ({c.min:g}..{c.max:g})" if c.max is not None else f" (at least {c.min:g})"))
@@ -243,8 +241,9 @@ def _parse_dates(problems, file, raw, values, empty, col, ids) -> pd.Series:
         line, id_, v = raw["line"].iat[k], ids.iat[k], values.iat[k]
         d, warning = parse_date_cell(v)
         if d is None:
+            why = f" ({warning})" if warning else ""
             problems.add(RANK_VALUE, file, line, id_, col.name, v,
-                         f"{col.name} {v!r} of {_label(id_)} is not a valid date; write it as YYYY-MM-DD, e.g. 2021-12-31")
+                         f"{col.name} {v!r} of {_label(id_)} is not a valid date{why}; write it as YYYY-MM-DD, e.g. 2021-12-31")
         elif warning:
             problems.warn(file, line, id_, col.name, v, warning)
         parsed[k] = d

@@ -378,7 +378,8 @@ class Timeline:
 
     # ---------------------------------------------------------------- look-ups
 
-    def _day(self, date) -> int:
+    def day(self, date) -> int:
+        """Day number of a date given by a user; refuses dates before the registry's start."""
         d = parse_date(date)
         start = self.registry.start
         if start is not None and d < start:
@@ -387,12 +388,12 @@ class Timeline:
         return day_number(d)
 
     def open_mask(self, date) -> np.ndarray:
-        day = self._day(date)
+        day = self.day(date)
         return (self.open_day <= day) & (self.close_day > day)
 
     def is_open(self, unit_id: str, date) -> bool:
         i = self.position(unit_id)
-        day = self._day(date)
+        day = self.day(date)
         return bool(self.open_day[i] <= day < self.close_day[i])
 
     def position(self, unit_id: str) -> int:
@@ -411,7 +412,7 @@ class Timeline:
 
     def parents_as_of(self, date) -> pd.Series:
         """The managing unit of every unit open (and managed) at ``date``, indexed by unit_id."""
-        day = self._day(date)
+        day = self.day(date)
         arr = self._parent_array(day)
         keep = arr != ""
         return pd.Series(arr[keep], index=self.unit_ids[keep], name="parent_id")
@@ -419,7 +420,7 @@ class Timeline:
     def units_as_of(self, date) -> pd.DataFrame:
         """Units open at ``date`` (all units.csv columns), sorted by unit_id, with ``parent_id`` as
         of that date."""
-        day = self._day(date)
+        day = self.day(date)
         rows = np.flatnonzero((self.open_day <= day) & (self.close_day > day))
         out = self.units.iloc[rows].copy()
         out["parent_id"] = self._parent_array(day)[rows]
@@ -458,7 +459,7 @@ class Timeline:
     def check_open(self, unit_id: str, date) -> None:
         """Raise a clear error when ``unit_id`` is unknown or not open at ``date``."""
         i = self.position(unit_id)
-        day = self._day(date)
+        day = self.day(date)
         if self.open_day[i] > day:
             raise InputError(f"Unit {unit_id!r} is not yet open on {parse_date(date)}: it opens on {from_day_number(self.open_day[i])}.")
 

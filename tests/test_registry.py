@@ -102,7 +102,7 @@ def test_missing_folder_and_files(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         load_registry(tmp_path / "nope")
     (tmp_path / "units.csv").write_text(UNITS_HEADER + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match="no events.csv"):
+    with pytest.raises(ValidationError, match="events.csv is missing"):
         load_registry(tmp_path)
 
 
@@ -149,12 +149,31 @@ def test_windows_1258_text_is_decoded_and_normalised(tmp_path):
     assert got == unicodedata.normalize("NFC", got)
 
 
-def test_stray_spaces_trailing_columns_rows_duplicates_and_dmy_dates(tmp_path):
-    units = BASE_UNITS.replace("S2,Trường", " S2 ,Trường") + "S3,Trường Tiểu học 3,psu,district,education,D2,B,25,4,21.2,107.2\n"
+def test_exact_duplicate_rows_are_duplicate_ids(make_registry):
+    probs = problems_of(make_registry("E1,2018-01-01,merge,S2,S1,,,\nE1,2018-01-01,merge,S2,S1,,,\n",
+                                      units_rows=BASE_UNITS + BASE_UNITS.splitlines()[9] + "\n"))
+    assert_problem(probs, "units.csv", 13, "S2", "repeats line 11 exactly")
+    assert_problem(probs, "events.csv", 3, "E1", "repeats line 2 exactly")
+    assert len(probs) == 2  # no follow-on errors
+
+
+@pytest.mark.parametrize("staff", ["12.0", "1e2", "+5", "1 200", "twelve"])
+def test_staff_must_be_plain_digits(staff, make_registry):
+    probs = problems_of(make_registry(units_rows=BASE_UNITS + f'X,x,psu,district,health,DEP,A,"{staff}",,,\n'))
+    assert_problem(probs, "units.csv", 13, "X", "digits only")
+
+
+def test_ambiguous_day_month_refused(make_registry):
+    probs = problems_of(make_registry("E1,01/02/2018,merge,S2,S1,,,\n"))
+    assert_problem(probs, "events.csv", 2, "E1", "ambiguous")
+
+
+def test_stray_spaces_trailing_columns_rows_and_dmy_dates(tmp_path):
+    units = BASE_UNITS.replace("S2,Trường", " S2 ,Trường")
     path = write_registry(tmp_path / "r", "".join(r + ",,\n" for r in units.splitlines()) + ",,,,,,,,,,,,\n",
                           "E1,31/12/2018,merge, S2 ;,S1,,,\n", units_header=UNITS_HEADER + ",,")
     reg, w = _warnings(path)
-    assert "stray spaces" in w and "trailing column" in w and "repeats an earlier row" in w and "day/month/year" in w
+    assert "stray spaces" in w and "trailing column" in w and "day/month/year" in w
     assert reg.events["date"].iloc[0].isoformat() == "2018-12-31"
     assert reg.events["sources"].iloc[0] == ("S2",)
 
