@@ -16,6 +16,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -220,7 +221,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise InputError(f"Scenario {path} does not exist; give a YAML file such as scenarios/psu-10pct-2025.yaml.")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = unicodedata.normalize("NFC", path.read_bytes().decode("utf-8-sig"))  # ids typed in any Unicode form
     except UnicodeDecodeError:
         raise InputError(f"Scenario {path} is not UTF-8 text; save it as UTF-8.") from None
     reader = _Reader(str(path))
