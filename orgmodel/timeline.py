@@ -164,12 +164,12 @@ def replay(units: pd.DataFrame, events: pd.DataFrame, *, start: dt.date | None =
     def herr(line, eid, col, value, msg):
         problems.add(S.RANK_HIERARCHY, efile, line, eid, col, value, msg)
 
-    def open_unit(u: str, day: int, eid: str, line: int) -> None:
+    def open_unit(u: str, day: int, eid: str, line: int, check_parent: bool = True) -> None:
         i = pos[u]
         status[i] = OPEN
         open_day[i] = day
         p = parent_of[i]
-        if p and not is_open(p):
+        if check_parent and p and not is_open(p):
             herr(line, eid, "targets", u,
                  f"event {eid!r} opens {u!r} under parent {p!r}, which is not open on {from_day_number(day)}; "
                  f"open the parent first (an earlier event) or fix parent_id of {u!r}")
@@ -199,6 +199,9 @@ def replay(units: pd.DataFrame, events: pd.DataFrame, *, start: dt.date | None =
             continue
         if not _arity_ok(etype, len(sources), len(targets)):
             err(line, eid, "type", etype, f"event {eid!r} ({etype}) has {len(sources)} source(s) and {len(targets)} target(s); {etype} needs {_ARITY_TEXT[etype]}")
+            for t in targets:  # the units it meant to open exist from now on: no follow-on errors
+                if opener.get(t, (None,))[0] == eid and status[pos[t]] == NOT_YET:
+                    open_unit(t, day, eid, line, check_parent=False)
             continue
         if row.new_parent_id and etype != "transfer":
             err(line, eid, "new_parent_id", row.new_parent_id, f"event {eid!r} is a {etype}; new_parent_id is only for transfer — leave it empty")
@@ -242,6 +245,11 @@ def replay(units: pd.DataFrame, events: pd.DataFrame, *, start: dt.date | None =
                 continue
             for s in live_sources:
                 if ancestors_include(dst, s):
+                    if etype == "consolidate" and parent_of[pos[dst]] in live_sources:
+                        up = parent.get(s, "")
+                        herr(line, eid, "targets", dst, f"event {eid!r}: the new unit {dst!r} has parent_id {parent_of[pos[dst]]!r}, one of the units it consolidates; "
+                             f"give {dst!r} the managing unit of the sources" + (f" (e.g. {up!r})" if up else "") + " in units.csv")
+                        break
                     herr(line, eid, "targets", dst, f"event {eid!r}: {dst!r} is managed (directly or not) by {s!r}; merging {s!r} into it would make a cycle in the hierarchy")
                     continue
                 move_children(s, dst, day, eid, line)

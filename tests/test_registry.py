@@ -218,3 +218,15 @@ def test_loader_never_changes_input(make_registry):
     before = {p.name: p.read_bytes() for p in path.iterdir()}
     load_registry(path)
     assert {p.name: p.read_bytes() for p in path.iterdir()} == before
+
+
+def test_consolidate_under_its_own_source_says_how_to_fix(make_registry):
+    units = BASE_UNITS + "N,Phòng mới,agency,province,health,DIV1,province,9,,,\n"
+    probs = problems_of(make_registry("E1,2018-01-01,consolidate,DIV1;DIV2,N,,,\n", units_rows=units))
+    assert_problem(probs, "events.csv", 2, "E1", "give 'N' the managing unit of the sources (e.g. 'DEP')")
+
+
+def test_wrong_arity_reports_one_problem_not_a_cascade(make_registry):
+    units = BASE_UNITS + "N1,a,psu,district,health,DEP,B,9,,,\n"
+    probs = problems_of(make_registry("E1,2018-01-01,split,H2,N1,,,\nE2,2019-01-01,merge,N1,H1,,,\n", units_rows=units))
+    assert len(probs) == 1 and "at least two targets" in probs["message"].iloc[0]
