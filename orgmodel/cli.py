@@ -134,7 +134,7 @@ def render_progress(table, name: str) -> str:
     import pandas as pd
 
     text = render_table(pd.DataFrame(rows), title=f"{name}: units as of {d} against {b} (closed = by merge + consolidate + split + dissolve)")
-    return text + f"\nCheck: baseline + opened - closed = current for every kind."
+    return text + "\nCheck: baseline + opened - closed = current for every kind."
 
 
 @app.command()

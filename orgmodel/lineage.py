@@ -9,7 +9,6 @@ type and date. Transfers change the manager, not the unit, and make no lineage e
 from __future__ import annotations
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from .dates import from_day_number, parse_date

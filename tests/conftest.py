@@ -10,6 +10,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 QN = ROOT / "data" / "quang-ninh"
 
+# A small scenario on BASE_UNITS (written to <folder>/reg): two pairs of PSUs can merge.
+TINY_SCENARIO = """\
+name: {name}
+description: {description}
+registry: reg
+plan_from: 2021-12-31
+baseline: 2015-12-31
+targets:
+  - kind: psu
+    reduce_count: 2
+movable: [psu]
+"""
+
 UNITS_HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff,autonomy,lat,lon"
 EVENTS_HEADER = "event_id,date,type,sources,targets,new_parent_id,legal_basis,note"
 
@@ -47,3 +60,12 @@ def make_registry(tmp_path):
         return write_registry(tmp_path / f"reg{counter['n']}", units_rows, events_rows, **kw)
 
     return _make
+
+
+@pytest.fixture(scope="session")
+def qn_timeline():
+    """The bundled Quảng Ninh registry's timeline, built once per test process."""
+    from orgmodel.registry import load_registry
+    from orgmodel.timeline import Timeline
+
+    return Timeline(load_registry(QN))

@@ -8,7 +8,6 @@ literals are the bundled data's published calibration: 227 units = 18.0 %, 140 a
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import docx
 import openpyxl
@@ -22,25 +21,15 @@ from orgmodel.errors import OutputError
 from orgmodel.registry import load_registry
 from orgmodel.timeline import Timeline
 
-QN = Path(__file__).resolve().parents[1] / "data" / "quang-ninh"
+from conftest import QN, TINY_SCENARIO
 B, D = "2015-12-31", "2021-12-31"
 
-SCENARIO = """\
-name: tiny-report
-description: Hai cặp đơn vị sự nghiệp sáp nhập
-registry: reg
-plan_from: 2021-12-31
-baseline: 2015-12-31
-targets:
-  - kind: psu
-    reduce_count: 2
-movable: [psu]
-"""
+SCENARIO = TINY_SCENARIO.format(name="tiny-report", description="Hai cặp đơn vị sự nghiệp sáp nhập")
 
 
 @pytest.fixture(scope="module")
-def tl():
-    return Timeline(load_registry(QN))
+def tl(qn_timeline):
+    return qn_timeline
 
 
 @pytest.fixture(scope="module")

@@ -17,30 +17,19 @@ from orgmodel import fmt
 from orgmodel import plots as G
 from orgmodel import progress as P
 from orgmodel.optimise import frontier, solve_scenario
-from orgmodel.registry import load_registry
 from orgmodel.scenario import load_scenario
-from orgmodel.timeline import Timeline
 
-QN = Path(__file__).resolve().parents[1] / "data" / "quang-ninh"
+from conftest import TINY_SCENARIO
 B, D = "2015-12-31", "2021-12-31"
 DEPARTMENT = "QN-SYT"  # Sở Y tế, open at both dates in the bundled registry
 
 # A small scenario on the conftest registry: two pairs of PSUs can merge (same parent, sector).
-SCENARIO = """\
-name: tiny-plot
-registry: reg
-plan_from: 2021-12-31
-baseline: 2015-12-31
-targets:
-  - kind: psu
-    reduce_count: 2
-movable: [psu]
-"""
+SCENARIO = TINY_SCENARIO.format(name="tiny-plot", description="Hai cặp đơn vị sự nghiệp sáp nhập")
 
 
 @pytest.fixture(scope="module")
-def tl():
-    return Timeline(load_registry(QN))
+def tl(qn_timeline):
+    return qn_timeline
 
 
 @pytest.fixture
