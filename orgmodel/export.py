@@ -706,12 +706,13 @@ def write_annex(path: Path, *, title: str, subtitle: str, sections: list[tuple[s
                 p.paragraph_format.first_line_indent = Cm(1.0)
             elif isinstance(item, Table):
                 n_tab += 1
-                _caption(doc, f"{'Bảng' if lang == 'vi' else 'Table'} {n_tab}. {item.title}")
+                _caption(doc, f"{'Bảng' if lang == 'vi' else 'Table'} {n_tab}. {item.title}", keep_with_next=True)
                 _docx_table(doc, item)
             elif isinstance(item, FigureRef):
                 n_fig += 1
                 doc.add_picture(str(item.png), width=Cm(16.0))
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the caption stays under its figure
                 _caption(doc, f"{'Hình' if lang == 'vi' else 'Figure'} {n_fig}. {item.caption}")
     buf = io.BytesIO()
     doc.save(buf)
@@ -729,9 +730,10 @@ def _east_asian_font(style, name: str) -> None:
         fonts.set(qn(attr), name)
 
 
-def _caption(doc, text: str) -> None:
+def _caption(doc, text: str, keep_with_next: bool = False) -> None:
     p = doc.add_paragraph(style="Caption")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = keep_with_next  # a table's caption stays with its table
     r = p.add_run(fmt.nfc(text))
     r.bold, r.italic, r.font.size = True, False, Pt(12)
 
