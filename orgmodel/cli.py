@@ -251,6 +251,7 @@ def frontier(
     scenario: Path = typer.Argument(..., help="Scenario YAML."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default reports/<scenario name>-frontier)."),
     steps: Optional[int] = typer.Option(None, "--steps", help="Number of points on the curve (default: every reduction when few, else 25)."),
+    target: int = typer.Option(1, "--target", help="Which target of the scenario to sweep (1 = the first); the others are ignored for the curve."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Sweep the required reduction from 0 to the maximum: minimum cost at each (frontier.csv)."""
@@ -260,7 +261,9 @@ def frontier(
 
     log = (lambda m: None) if quiet else _err
     scn = load_scenario(scenario)
-    df = sweep(scn, steps=steps, log=log)
+    if not 1 <= target <= len(scn.targets):
+        raise click.BadParameter(f"{scn.name} has {len(scn.targets)} target(s); give 1 to {len(scn.targets)}", param_hint="--target")
+    df = sweep(scn, steps=steps, target=target - 1, log=log)
     path = write_frontier(df, scn, out or Path("reports") / f"{scn.name}-frontier")
     _echo(render_table(df, title=f"{scn.name}: minimum cost per reduction"))
     _err(f"wrote {path}")

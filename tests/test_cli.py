@@ -93,3 +93,15 @@ def test_python_m_entry_point_no_traceback(make_registry):
     assert proc.returncode == 1 and "as both source and target" in proc.stderr and "Traceback" not in proc.stderr
     proc = subprocess.run([sys.executable, "-m", "orgmodel", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "validate" in proc.stdout
+
+
+def test_frontier_target_choice(tmp_path, capsys):
+    from conftest import ROOT
+
+    scenario = ROOT / "scenarios" / "psu-20pct-vs-2015.yaml"
+    code, out, _ = run(["frontier", scenario, "--target", "2", "--steps", "2", "--out", tmp_path / "f", "-q"], capsys)
+    assert code == 0 and (tmp_path / "f" / "frontier.csv").exists()
+    rows = (tmp_path / "f" / "frontier.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("reduction,reduction_pct,min_cost,merges")
+    code, _, err = run(["frontier", scenario, "--target", "3", "--out", tmp_path / "g"], capsys)
+    assert code == 2 and "has 2 target(s)" in err and not (tmp_path / "g").exists()
