@@ -53,7 +53,8 @@ import pulp
 
 from .errors import ValidationError
 from .moves import MoveRules, candidate_moves, group_codes, haversine_km
-from .scenario import Scenario, Target, match_filter
+from .scenario import Scenario, Target
+from .timeline import match
 
 Log = Callable[[str], None]
 
@@ -131,7 +132,7 @@ class Instance:
 def movable_units(scn: Scenario) -> pd.DataFrame:
     """U: units open at plan_from whose kind is movable and that match the scope."""
     at = scn.timeline.units_as_of(scn.plan_from)
-    mask = at["kind"].isin(scn.movable).to_numpy() & match_filter(at, scn.scope)
+    mask = at["kind"].isin(scn.movable).to_numpy() & match(at, scn.scope)
     return at.loc[mask]
 
 
@@ -142,7 +143,7 @@ def count_target(scn: Scenario, t: Target, units: pd.DataFrame) -> TargetCount:
     base = tl.count(t.kind, t.baseline, where)
     at_pf = tl.count(t.kind, scn.plan_from, where)
     kinds = ["agency", "psu"] if t.kind == "all" else [t.kind]
-    members = units["kind"].isin(kinds).to_numpy() & match_filter(units, t.where)
+    members = units["kind"].isin(kinds).to_numpy() & match(units, t.where)
     return TargetCount(target=t, baseline=base, at_plan_from=at_pf, required=t.required(base), members=members)
 
 

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import yaml
 
 from . import schema as S
 from .dates import parse_date_cell
 from .errors import InputError, ValidationError
+from .timeline import text_values
 
 TARGET_KINDS = ("agency", "psu", "all")
 MOVABLE_KINDS = ("agency", "psu")
@@ -551,20 +551,6 @@ def _check_filter(flt, node, path, units, columns, ids, r) -> None:
         for v in values:
             if v not in known:
                 r.error(line, f"{path}.{col}", f"{path}.{col}: unknown {what} {v!r}; no unit in units.csv has it{_suggest(v, sorted(known))}", v)
-
-
-def text_values(series: pd.Series) -> pd.Series:
-    """A column as text for matching ``scope``/``where`` values (missing stays missing)."""
-    s = series.astype("string")
-    return s.where(s != "", pd.NA)
-
-
-def match_filter(units: pd.DataFrame, flt: dict[str, tuple[str, ...]] | None) -> np.ndarray:
-    """Boolean mask of the rows of ``units`` matching every entry of a scope/where filter."""
-    mask = np.ones(len(units), dtype=bool)
-    for col, values in (flt or {}).items():
-        mask &= text_values(units[col]).isin(values).fillna(False).to_numpy(dtype=bool)
-    return mask
 
 
 # ---------------------------------------------------------------- make dependencies

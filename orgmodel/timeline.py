@@ -488,14 +488,22 @@ def _kinds(kind: str) -> list[str]:
     return [kind]
 
 
-def match(table: pd.DataFrame, where: dict | None) -> pd.Series:
-    """Rows of ``table`` whose columns match every entry of ``where`` (a list value matches any)."""
-    mask = pd.Series(True, index=table.index)
+def text_values(series: pd.Series) -> pd.Series:
+    """A column as text for matching filter values; an empty cell is missing and matches nothing."""
+    s = series.astype("string")
+    return s.where(s != "", pd.NA)
+
+
+def match(table: pd.DataFrame, where: dict | None) -> np.ndarray:
+    """Mask of the rows of ``table`` whose columns match every entry of ``where`` (a list value
+    matches any of its items). The one filter behind ``count(where=…)``, scenario ``scope`` and
+    target ``where``."""
+    mask = np.ones(len(table), dtype=bool)
     for col, want in (where or {}).items():
         if col not in table.columns:
             raise InputError(f"Unknown column {col!r} in a 'where' filter; columns are: {', '.join(c for c in table.columns if c != 'line')}.")
-        values = want if isinstance(want, (list, tuple, set)) else [want]
-        mask &= table[col].astype(str).isin([str(v) for v in values])
+        values = [str(v) for v in (want if isinstance(want, (list, tuple, set)) else [want])]
+        mask &= text_values(table[col]).isin(values).fillna(False).to_numpy(dtype=bool)
     return mask
 
 
