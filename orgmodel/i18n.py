@@ -1,0 +1,79 @@
+"""One message catalogue for everything a person reads (gettext catalogues managed with Babel).
+
+Vietnamese is the default; English with ``--lang en`` or ``ORGMODEL_LANG=en``. Message ids are
+English source strings with ``{name}`` placeholders; the Vietnamese catalogue
+(``orgmodel/locale/vi/LC_MESSAGES/orgmodel.po``) translates them. The ``.po`` files are read
+directly with Babel, so no compiled ``.mo`` file is needed.
+
+>>> from orgmodel.i18n import _, set_lang
+>>> _("Unknown unit {unit}", unit="QN-X")     # Vietnamese unless the language is English
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "orgmodel"
+
+_current: str | None = None
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is one orgmodel speaks; a clear error otherwise."""
+    from .errors import InputError
+
+    value = (lang or "").strip().lower().replace("_", "-").split("-")[0]
+    if value not in LANGS:
+        raise InputError(f"Unknown language {lang!r}: use vi (tiếng Việt) or en (English).")
+    return value
+
+
+def get_lang() -> str:
+    """The language in force: set_lang(), else ORGMODEL_LANG, else Vietnamese."""
+    if _current is not None:
+        return _current
+    env = os.environ.get("ORGMODEL_LANG", "").strip()
+    if env:
+        try:
+            return check_lang(env)
+        except Exception:
+            return DEFAULT_LANG
+    return DEFAULT_LANG
+
+
+def set_lang(lang: str | None) -> str:
+    """Set the language for this process (None: back to ORGMODEL_LANG / the default)."""
+    global _current
+    _current = None if lang is None else check_lang(lang)
+    return get_lang()
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """msgid -> msgstr of one language's catalogue (empty translations left out)."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.is_file():
+        return {}
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=lang, domain=DOMAIN)
+    out: dict[str, str] = {}
+    for msg in cat:
+        if msg.id and isinstance(msg.id, str) and msg.string and not msg.fuzzy:
+            out[msg.id] = msg.string
+    return out
+
+
+def gettext(message: str, lang: str | None = None, **values) -> str:
+    """``message`` in the language in force (or ``lang``), with ``{name}`` placeholders filled."""
+    text = catalogue(lang or get_lang()).get(message, message)
+    return text.format(**values) if values else text
+
+
+_ = gettext
