@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import safeyaml
 from . import schema as S
 from .errors import InputError, ValidationError
 
@@ -221,10 +222,10 @@ def _cell(value) -> str:
 
 def _read_meta(folder: Path, problems: S.Problems) -> dict:
     p = folder / META_FILE
-    if not p.exists():
+    if not p.exists() and not p.is_symlink():
         return {}
     try:
-        meta = yaml.safe_load(p.read_text(encoding="utf-8-sig")) or {}
+        meta = safeyaml.safe_load(safeyaml.read_bytes(p).decode("utf-8-sig"), str(p)) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark is not None else str(p)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from . import safeyaml
 from . import schema as S
 from .dates import parse_date_cell
 from .errors import InputError, ValidationError
@@ -221,12 +222,12 @@ def load_scenario(path: str | Path) -> Scenario:
     if not path.is_file():
         raise InputError(f"Scenario {path} does not exist; give a YAML file such as scenarios/psu-10pct-2025.yaml.")
     try:
-        text = unicodedata.normalize("NFC", path.read_bytes().decode("utf-8-sig"))  # ids typed in any Unicode form
+        text = unicodedata.normalize("NFC", safeyaml.read_bytes(path).decode("utf-8-sig"))  # ids typed in any Unicode form
     except UnicodeDecodeError:
         raise InputError(f"Scenario {path} is not UTF-8 text; save it as UTF-8.") from None
     reader = _Reader(str(path))
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = safeyaml.compose(text, str(path), Loader=_Loader)  # bounded: aliases, depth, tags, size
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -497,7 +498,7 @@ def _solver(r: _Reader, node: _Node | None) -> SolverOptions:
     tl = _number(r, _get(node, "time_limit_s"), "solver.time_limit_s", positive=True)
     if tl is not None:
         opts.time_limit_s = tl
-    opts.threads = _number(r, _get(node, "threads"), "solver.threads", minimum=1, integer=True)
+    opts.threads = None if (t := _number(r, _get(node, "threads"), "solver.threads", minimum=1, integer=True)) is None else min(t, os.cpu_count() or 1)  # capped to the machine
     return opts
 
 
@@ -563,8 +564,8 @@ def make_dependencies(paths, reports: str = "reports") -> str:
     lines = []
     for p in map(Path, paths):
         try:
-            reg = yaml.safe_load(p.read_text(encoding="utf-8")).get("registry")
-        except (OSError, yaml.YAMLError, AttributeError):
+            reg = safeyaml.safe_load(safeyaml.read_bytes(p).decode("utf-8-sig"), str(p)).get("registry")
+        except (OSError, yaml.YAMLError, AttributeError, UnicodeDecodeError, InputError):
             continue
         if not isinstance(reg, str):
             continue
