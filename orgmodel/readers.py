@@ -8,8 +8,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
+import stat
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,7 @@ import yaml
 from . import safeyaml
 from . import schema as S
 from .errors import InputError, ValidationError
+from .i18n import _
 
 META_FILE = "registry.yaml"
 
@@ -47,19 +51,92 @@ def _is_utf8(data: bytes) -> bool:
         return False
 
 
-def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
-    file = path.name
+# ---------------------------------------------------------------- bounded reading, sniffing
+
+MAX_CSV_BYTES = 256 * 1024 * 1024  # a national registry is ~30 MB; pandas needs ~10x this in memory
+MAX_XLSX_BYTES = 256 * 1024 * 1024  # the workbook file itself (compressed)
+MAX_XLSX_MEMBERS = 1_000  # files inside the workbook's zip (a registry workbook has ~12)
+MAX_XLSX_MEMBER = 256 * 1024 * 1024  # one member uncompressed (a sheet's XML, the shared strings)
+MAX_XLSX_TOTAL = 512 * 1024 * 1024  # all members uncompressed
+ZIP_BOMB_RATIO = 1_000  # uncompressed/compressed; real sheets compress 5-50x
+MAX_COLUMNS = 1_000  # columns read from a sheet (a registry has 11 plus a few extra)
+
+
+def _utf16(file: str) -> str:
+    return _("{file} is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 CSV; open it in Excel and save it as "
+             "'CSV UTF-8 (Comma delimited) (*.csv)'", file=file)
+
+
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes. A folder, device, pipe or socket
+    is refused (never blocks, never reads without end); so is a larger file."""
     try:
-        data = path.read_bytes()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(_("{path} is not a regular file (a folder, device or pipe); a registry needs {what} "
+                               "files.", path=str(path), what=what))
+        if st.st_size > limit:
+            raise InputError(_("{path} is {size} MB; orgmodel reads {what} files of up to {limit} MB. Check that this "
+                               "is the right file, or split the registry.", path=str(path), what=what,
+                               size=st.st_size // 2**20, limit=limit // 2**20))
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc.strerror}.") from None
+    if len(data) > limit:  # grew while we read it
+        raise InputError(_("{path} is {size} MB; orgmodel reads {what} files of up to {limit} MB. Check that this "
+                           "is the right file, or split the registry.", path=str(path), what=what,
+                           size=len(data) // 2**20, limit=limit // 2**20))
+    return data
+
+
+def sniff_not_text(data: bytes, file: str) -> tuple[int | None, str] | None:
+    """``(line, message)`` when ``data`` is not 8-bit text a CSV reader can use: UTF-16/32 (with or
+    without a byte-order mark), a workbook saved under a .csv name, or bytes holding NUL."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return 1, _("{file} is UTF-32 text, not UTF-8 CSV; open it in Excel and save it as "
+                    "'CSV UTF-8 (Comma delimited) (*.csv)'", file=file)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 1, _utf16(file)
+    if data.startswith(b"PK\x03\x04"):
+        return 1, _("{file} is an Excel workbook (.xlsx) with a .csv name; save it from Excel as "
+                    "'CSV UTF-8 (Comma delimited) (*.csv)', or give the .xlsx file itself as the registry", file=file)
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return 1, _("{file} is an old Excel 97-2003 workbook (.xls); open it in Excel and save it as "
+                    "'CSV UTF-8 (Comma delimited) (*.csv)'", file=file)
+    nul = data.find(b"\x00")
+    if nul < 0:
+        return None
+    sample = data[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) >= 4 and (odd.count(0) >= 0.3 * len(odd) and even.count(0) <= 0.05 * len(even)
+                             or even.count(0) >= 0.3 * len(even) and odd.count(0) <= 0.05 * len(odd)):
+        return 1, _utf16(file)
+    line = data.count(b"\n", 0, nul) + 1
+    return line, _("{file} holds NUL bytes (the first on line {line}): it is not a text CSV but a binary or damaged "
+                   "file; open the original in Excel and save it as 'CSV UTF-8 (Comma delimited) (*.csv)'",
+                   file=file, line=line)
+
+
+def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
+    file = path.name
+    data = read_limited(path, MAX_CSV_BYTES, "CSV")
+    wrong = sniff_not_text(data, file)
+    if wrong is not None:
+        problems.add(S.RANK_FILE, file, wrong[0], None, None, None, wrong[1])
+        return pd.DataFrame({"line": pd.array([], dtype="int64")})
     text = _decode(data, file, problems)
     first = text.split("\n", 1)[0]
     delimiter = ","
-    if first.count(";") > first.count(",") and first.count(";") >= 2:
+    if first.count(";") > first.count(",") and first.count(";") >= 2 and first.count(";") >= first.count("\t"):
         delimiter = ";"
         problems.warn(file, 1, None, None, None,
                       f"{file} uses ';' between columns (Vietnamese-locale Excel); read as such. Save as 'CSV UTF-8 (comma delimited)' to silence this warning")
+    elif first.count("\t") > first.count(",") and first.count("\t") >= 2:
+        delimiter = "\t"
+        problems.warn(file, 1, None, None, None,
+                      _("{file} uses tabs between columns (Excel's 'Text (Tab delimited)' or 'Unicode Text'); read as such. "
+                        "Save it as 'CSV UTF-8 (Comma delimited)' to silence this warning", file=file))
     fast = _read_clean_text(text, delimiter, file, problems)
     if fast is not None:
         return fast
@@ -67,14 +144,24 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
     rows, lines = [], []
     header = None
     start_line = 1
-    for record in reader:
-        end_line = reader.line_num
-        if header is None:
-            header = record
-        else:
-            rows.append(record)
-            lines.append(start_line)
-        start_line = end_line + 1
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))  # a long value is read, not refused: the file is bounded
+    try:
+        for record in reader:
+            end_line = reader.line_num
+            if header is None:
+                header = record
+            else:
+                rows.append(record)
+                lines.append(start_line)
+            start_line = end_line + 1
+    except csv.Error as exc:
+        problems.add(S.RANK_FILE, file, start_line, None, None, None,
+                     _("{file} cannot be read as CSV from line {line} ({reason}); open it in Excel and save it as "
+                       "'CSV UTF-8 (Comma delimited)'", file=file, line=start_line, reason=str(exc)))
+        return pd.DataFrame({"line": pd.array([], dtype="int64")})
+    finally:
+        csv.field_size_limit(limit)
     if header is None:
         problems.add(S.RANK_FILE, file, 1, None, None, None, f"{file} is empty; it needs a header row (see registry-format.md)")
         return pd.DataFrame({"line": pd.array([], dtype="int64")})
@@ -188,6 +275,7 @@ def _read_excel(path: Path, problems: S.Problems) -> tuple[pd.DataFrame, pd.Data
         import openpyxl
     except ImportError:  # pragma: no cover - installed with the package
         raise InputError("Reading Excel needs openpyxl: pip install openpyxl") from None
+    check_workbook(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
@@ -195,7 +283,7 @@ def _read_excel(path: Path, problems: S.Problems) -> tuple[pd.DataFrame, pd.Data
     tables = []
     for sheet in ("units", "events"):
         file = f"{path.name}[{sheet}]"
-        rows = [[_cell(c) for c in r] for r in wb[sheet].iter_rows(values_only=True)] if sheet in wb.sheetnames else None
+        rows = _sheet_rows(wb[sheet], path, sheet, file) if sheet in wb.sheetnames else None
         if rows is None:
             problems.add(S.RANK_FILE, file, None, None, None, None,
                          f"{path.name} has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)}); a registry workbook needs sheets 'units' and 'events'")
@@ -206,6 +294,70 @@ def _read_excel(path: Path, problems: S.Problems) -> tuple[pd.DataFrame, pd.Data
     wb.close()
     _raise_if_errors(problems, path)
     return tables[0], tables[1]
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse, before openpyxl opens it, a workbook that is not a zip, or whose members would take
+    unbounded time or memory to unpack (a zip bomb, huge shared strings): sizes come from the zip's
+    directory, which Python's zipfile also enforces while unpacking."""
+    read_limited_size = os.stat(path).st_size if path.is_file() else 0
+    if read_limited_size > MAX_XLSX_BYTES:
+        raise InputError(_("{path} is {size} MB; orgmodel reads workbooks of up to {limit} MB. Check that this is "
+                           "the right file.", path=str(path), size=read_limited_size // 2**20, limit=MAX_XLSX_BYTES // 2**20))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputError(_("{path} is not an .xlsx workbook (an .xlsx file is a zip archive). If it is an old .xls "
+                           "workbook or a CSV file renamed, open it in Excel and save it as 'Excel Workbook (*.xlsx)'.",
+                           path=str(path))) from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise InputError(_("{path} holds {n} parts; a registry workbook has a few dozen at most (limit {limit}). "
+                           "Save the sheets 'units' and 'events' into a new workbook.", path=str(path),
+                           n=len(members), limit=MAX_XLSX_MEMBERS))
+    total = 0
+    for m in members:
+        total += m.file_size
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size > 2**20 and ratio > ZIP_BOMB_RATIO:
+            raise InputError(_("{path}: its part {member} unpacks {ratio}-fold to {size} MB, as a zip bomb does; a "
+                               "real sheet compresses at most about 50-fold. The file was not opened.", path=str(path),
+                               member=m.filename, ratio=int(ratio), size=m.file_size // 2**20))
+        if m.file_size > MAX_XLSX_MEMBER or total > MAX_XLSX_TOTAL:
+            raise InputError(_("{path}: its part {member} unpacks to {size} MB (limit {limit} MB per part, {total} MB "
+                               "in all); a registry workbook is far smaller. Remove unused sheets, formatting and "
+                               "columns, or save the registry as CSV.", path=str(path), member=m.filename,
+                               size=m.file_size // 2**20, limit=MAX_XLSX_MEMBER // 2**20, total=MAX_XLSX_TOTAL // 2**20))
+
+
+def _sheet_rows(ws, path: Path, sheet: str, file: str) -> list[list[str]]:
+    """The rows of a sheet as text, without trailing empty cells and rows. The sheet's recorded
+    used range is ignored (it may claim A1:XFD1048576), and at most MAX_COLUMNS columns are read."""
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # read-only mode would otherwise pad every row to the recorded range
+    rows: list[list[str]] = []
+    pending = 0  # empty rows seen since the last row with a value
+    try:
+        for r in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            if len(r) > MAX_COLUMNS and r[MAX_COLUMNS] is not None and str(r[MAX_COLUMNS]).strip():
+                raise InputError(_("{file}: row {line} has a value in column {col}; orgmodel reads at most {limit} "
+                                   "columns (a registry has about a dozen). Delete the columns you do not need.",
+                                   file=file, line=len(rows) + pending + 1, col=MAX_COLUMNS + 1, limit=MAX_COLUMNS))
+            cells = [_cell(c) for c in r[:MAX_COLUMNS]]
+            while cells and cells[-1] == "":
+                cells.pop()
+            if not cells:
+                pending += 1
+                continue
+            rows.extend([] for _ in range(pending))
+            pending = 0
+            rows.append(cells)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for a damaged sheet
+        raise InputError(f"Cannot read sheet {sheet!r} of {path} ({type(exc).__name__}: {exc}); open the workbook "
+                         f"in Excel and save it again as .xlsx.") from None
+    return rows
 
 
 def _cell(value) -> str:
