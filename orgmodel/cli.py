@@ -179,9 +179,9 @@ def crosswalk(
     table = L.crosswalk(tl, from_date, to_date)
     text = table.to_csv(index=False, lineterminator="\n")
     if out:
-        from .files import atomic_write_text, refuse_inside
+        from .files import atomic_write_text, refuse_overlap
 
-        refuse_inside(out, registry)
+        refuse_overlap(out, [(registry, "the registry")])
         atomic_write_text(out, text)
         _err(f"wrote {out} ({len(table)} rows)")
     else:

@@ -43,7 +43,7 @@ from . import plots as G
 from . import progress as P
 from .dates import parse_date
 from .errors import InputError
-from .files import atomic_write_bytes, atomic_write_text, output_dir, refuse_inside
+from .files import atomic_write_bytes, atomic_write_text, output_dir, refuse_overlap
 from .registry import Registry, load_registry
 from .timeline import Timeline
 
@@ -806,12 +806,10 @@ def build_report(registry, baseline, as_of, out_dir, *, scenario=None, lang: str
     if d < b:
         raise InputError(f"--as-of {d} is before --baseline {b}; give the later date as --as-of.")
     out = Path(out_dir)
-    refuse_inside(out, reg.path)
     scn = _scenario(scenario)
-    if scn is not None:
-        refuse_inside(out, scn.registry_path)
-        if scn.path is not None:
-            refuse_inside(out, scn.path, what="the scenario file")
+    refuse_overlap(out, [(reg.path, "the registry")] + ([] if scn is None else [
+        (scn.registry_path, "the registry"), (scn.path, "the scenario file"),
+        *((f, "an input file of the scenario") for f in getattr(scn, "input_files", ()))]))
     orgs = [pick_department(tl, b, d)] if org_units is None else list(org_units)
     orgs = [u for u in orgs if u]
     for u in orgs:

@@ -7,21 +7,32 @@
   end. A folder that orgmodel wrote before (it holds the marker ``.orgmodel-output``) is replaced;
   a non-empty folder without the marker is refused, so user files are never overwritten or mixed
   with new results.
-* :func:`refuse_inside` stops a command from writing into the registry it reads.
+* :func:`refuse_overlap` stops a command, before it writes anything, from writing over, into or
+  around any file it reads, whatever the path: symbolic links, hard links and bind mounts are seen
+  through (device and inode numbers). Every writing command calls it; :func:`refuse_inside` is
+  the one-input form.
+* A run killed with ``kill -9`` leaves the previous output intact (the folder swap is one atomic
+  ``renameat2(RENAME_EXCHANGE)`` where the system has it); what it leaves beside the output
+  (``.<name>.orgmodel-<pid>-*.tmp`` / ``.old``) is removed by the next run writing there, once
+  process ``<pid>`` no longer runs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pandas as pd
 
 from .errors import OutputError
+from .i18n import _
 
 MARKER = ".orgmodel-output"
 
@@ -42,7 +53,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         raise OutputError(f"Cannot write {path}: it is a folder. Give a file name, e.g. --out {path / 'out.csv'}.")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        clean_stale(path.parent, path.name)
+        fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path.name), suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
@@ -77,13 +89,175 @@ def refuse_inside(out: str | os.PathLike, protected: str | os.PathLike, what: st
     """Refuse an output path that would touch ``protected`` (an input we must not change): the
     same path, a path inside it (when it is a folder), or a folder that contains it (an output
     folder is replaced as a whole, which would delete the input)."""
-    out_r, prot_r = Path(out).resolve(), Path(protected).resolve()
-    inside = prot_r.is_dir() and prot_r in out_r.parents
-    if out_r == prot_r or inside or out_r in prot_r.parents:
-        raise OutputError(
-            f"Refusing to write to {out}: it would change {what} ({protected}), and orgmodel never changes "
-            f"its input. Choose an output path outside it, e.g. --out reports/<name>."
-        )
+    refuse_overlap(out, [(protected, what)])
+
+
+MAX_WALK = 100_000  # entries of an existing output folder looked at for links to inputs
+
+
+def refuse_overlap(out: str | os.PathLike, inputs: Iterable, *, walk: bool = True) -> None:
+    """Refuse (:class:`OutputError`, exit 3) writing ``out`` when it would write, replace or delete
+    anything the run reads. ``inputs``: paths, or ``(path, label)`` pairs such as
+    ``(registry, "the registry")``; a folder stands for itself and every file in it.
+
+    Refused, naming the input: ``out`` is an input, lies inside an input folder or holds an input
+    (the output folder is replaced as a whole), all after following symbolic links; ``out`` or
+    one of its folders is an input folder by device and inode (a bind mount, another spelling on a
+    case-insensitive disk); and an existing ``out`` holding a file that is an input (a hard link or
+    symbolic link) or a link to a folder holding one. Call it before writing anything."""
+    out = Path(out)
+    pairs = []
+    for item in inputs:
+        p, label = item if isinstance(item, tuple) else (item, "an input file")
+        if p is not None:
+            pairs.append((Path(p), label))
+    if not pairs:
+        return
+    checked: list[tuple[Path, Path, str]] = []  # (given path, resolved path, label), folders expanded
+    for p, label in pairs:
+        checked.append((p, _resolve(p), label))
+        if p.is_dir():
+            try:
+                entries = sorted(os.scandir(p), key=lambda e: e.name)[:MAX_WALK]
+            except OSError:
+                entries = []
+            checked.extend((Path(e.path), _resolve(Path(e.path)), label) for e in entries)
+    out_r = _resolve(out)
+    for p, p_r, label in checked:
+        if out_r == p_r or out_r.is_relative_to(p_r) and p_r.is_dir() or p_r.is_relative_to(out_r):
+            raise _overlap(out, p, label)
+    idents = {}
+    for p, _r, label in checked:
+        key = _ident(p)
+        if key is not None:
+            idents.setdefault(key, (p, label))
+    for a in (out_r, *out_r.parents):
+        key = _ident(a)
+        if key in idents and Path(idents[key][0]).is_dir():
+            raise _overlap(out, idents[key][0], idents[key][1])
+    if not walk or not out.is_dir() or out.is_symlink():
+        return
+    seen = 0
+    for root, dirs, files in os.walk(out, followlinks=False):
+        for name in dirs + files:
+            seen += 1
+            if seen > MAX_WALK:
+                return
+            entry = Path(root) / name
+            key = _ident(entry)
+            if key in idents:
+                p, label = idents[key]
+                raise _overlap(out, p, label, via=entry)
+            if entry.is_symlink() and entry.is_dir():
+                target = _resolve(entry)
+                for p, p_r, label in checked:
+                    if p_r.is_relative_to(target):
+                        raise _overlap(out, p, label, via=entry)
+
+
+def _resolve(p: Path) -> Path:
+    try:
+        return p.resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop: compare as given
+        return Path(os.path.abspath(p))
+
+
+def _ident(p: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(p)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _overlap(out: Path, p: Path, label: str, via: Path | None = None) -> OutputError:
+    if via is not None:
+        return OutputError(_("Refusing to write to {out}: {via} in it is the same file as {what} ({path}) (a link), and "
+                             "orgmodel never changes its input. Remove the link, or choose another output folder, e.g. "
+                             "--out reports/<name>.", out=str(out), via=str(via), what=label, path=str(p)))
+    return OutputError(_("Refusing to write to {out}: it would change {what} ({path}), and orgmodel never changes its "
+                         "input. Choose an output path outside it, e.g. --out reports/<name>.",
+                         out=str(out), what=label, path=str(p)))
+
+
+# ---------------------------------------------------------------- what a killed run leaves behind
+
+_STALE = re.compile(r"^\.(?P<name>.+)\.orgmodel-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.(?P<kind>tmp|old)$")
+
+
+def _tmp_prefix(name: str) -> str:
+    return f".{name}.orgmodel-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def clean_stale(folder: str | os.PathLike, name: str) -> list[Path]:
+    """Remove the temporary files and folders that a killed run left beside ``folder/name`` (only
+    those named by :func:`_tmp_prefix` whose process no longer runs). If ``name`` itself is
+    missing because the run was killed between the two renames of a swap (systems without an
+    atomic exchange), the previous output is put back first. Returns what was removed."""
+    folder = Path(folder)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+    stale = [e for e in entries if (m := _STALE.match(e.name)) and m["name"] == name and not _alive(int(m["pid"]))]
+    target = folder / name
+    if not os.path.lexists(target):
+        olds = [e for e in stale if e.name.endswith(".old") and e.is_dir(follow_symlinks=False)]
+        if olds:
+            newest = max(olds, key=lambda e: e.stat(follow_symlinks=False).st_mtime)
+            with contextlib.suppress(OSError):
+                os.rename(newest.path, target)
+                stale.remove(newest)
+    removed = []
+    for e in stale:
+        with contextlib.suppress(OSError):
+            if e.is_dir(follow_symlinks=False):
+                shutil.rmtree(e.path)
+            else:
+                os.unlink(e.path)
+            removed.append(Path(e.path))
+    return removed
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the system
+    or file system cannot, so that the caller falls back to two renames."""
+    fn = getattr(_libc(), "renameat2", None)
+    if fn is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0
+
+
+def _libc():
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - no C library to ask
+        return None
+
+
+def _refuse_current_folder(out: Path) -> None:
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:
+        return
+    out_r = _resolve(out)
+    if out_r == cwd or out_r in cwd.parents:
+        raise OutputError(_("Refusing to write to {out}: it is the current folder or holds it, and an output folder "
+                            "is replaced as a whole. Give a new folder, e.g. --out reports/<name>.", out=str(out)))
 
 
 @contextlib.contextmanager
@@ -94,6 +268,11 @@ def output_dir(out: str | os.PathLike, *, force: bool = False) -> Iterator[Path]
     Anything else is refused unless ``force``. On an exception nothing at ``out`` changes.
     """
     out = Path(out)
+    _refuse_current_folder(out)
+    if out.is_symlink():
+        raise OutputError(_("Output folder {out} is a symbolic link (to {target}); orgmodel replaces an output folder "
+                            "as a whole, so give the real folder or a new one with --out.", out=str(out),
+                            target=os.readlink(out)))
     if out.exists():
         if not out.is_dir():
             raise OutputError(f"Output path {out} exists and is not a folder; choose another --out.")
@@ -106,15 +285,18 @@ def output_dir(out: str | os.PathLike, *, force: bool = False) -> Iterator[Path]
             )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        clean_stale(out.parent, out.name)
+        tmp = Path(tempfile.mkdtemp(prefix=_tmp_prefix(out.name), suffix=".tmp", dir=out.parent))
         os.chmod(tmp, 0o777 & ~_umask())
     except OSError as exc:
         raise _cannot_write(out, exc) from None
     try:
         yield tmp
         (tmp / MARKER).write_text("written by orgmodel; this folder is replaced as a whole on the next run\n", encoding="utf-8")
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+        if out.exists() and _exchange(tmp, out):
+            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous output
+        elif out.exists():
+            old = Path(tempfile.mkdtemp(prefix=_tmp_prefix(out.name), suffix=".old", dir=out.parent))
             os.rmdir(old)
             os.replace(out, old)
             os.replace(tmp, out)

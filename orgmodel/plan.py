@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import OutputError
-from .files import MARKER, atomic_write_csv, atomic_write_text, output_dir, refuse_inside
+from .files import MARKER, atomic_write_csv, atomic_write_text, output_dir, refuse_overlap
 from .optimise import PLAN_COLUMNS, Solution
 from .tables import render_table
 
@@ -37,10 +37,10 @@ def plan_csv(plan: pd.DataFrame) -> pd.DataFrame:
 
 
 def _refuse_inputs(out: Path, scn) -> None:
-    """The registry and the scenario file are inputs: never written, never inside a swapped folder."""
-    refuse_inside(out, scn.registry_path)
-    if getattr(scn, "path", None):
-        refuse_inside(out, scn.path, what="the scenario file")
+    """The registry, the scenario file and any other file the scenario reads (``scn.input_files``)
+    are inputs: never written, never inside or around a swapped folder, not even through links."""
+    refuse_overlap(out, [(scn.registry_path, "the registry"), (getattr(scn, "path", None), "the scenario file"),
+                         *((f, "an input file of the scenario") for f in getattr(scn, "input_files", ()))])
 
 
 def write_solution(sol: Solution, scn, out_dir, *, force: bool = False) -> Path:
