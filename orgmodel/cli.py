@@ -181,7 +181,7 @@ def crosswalk(
     if out:
         from .files import atomic_write_text, refuse_overlap
 
-        refuse_overlap(out, [(registry, "the registry")])
+        refuse_overlap(out, [(registry, "the registry")], folder=False)
         atomic_write_text(out, text)
         _err(f"wrote {out} ({len(table)} rows)")
     else:
@@ -235,11 +235,12 @@ def solve(
 ) -> None:
     """Solve a scenario: the least disruptive merges that meet its targets (plan.csv, summary.json, after/)."""
     from .optimise import solve_scenario
-    from .plan import format_plan_table, write_solution
+    from .plan import format_plan_table, refuse_inputs, write_solution
     from .scenario import load_scenario
 
     log = (lambda m: None) if quiet else _err
     scn = load_scenario(scenario)
+    refuse_inputs(out or Path("reports") / scn.name, scn)  # before solving: nothing read may be written
     sol = solve_scenario(scn, log=log)
     path = write_solution(sol, scn, out or Path("reports") / scn.name, force=force)
     _echo(format_plan_table(sol))
@@ -256,11 +257,12 @@ def frontier(
 ) -> None:
     """Sweep the required reduction from 0 to the maximum: minimum cost at each (frontier.csv)."""
     from .optimise import frontier as sweep
-    from .plan import write_frontier
+    from .plan import refuse_inputs, write_frontier
     from .scenario import load_scenario
 
     log = (lambda m: None) if quiet else _err
     scn = load_scenario(scenario)
+    refuse_inputs(out or Path("reports") / f"{scn.name}-frontier", scn)  # before the sweep
     if not 1 <= target <= len(scn.targets):
         raise click.BadParameter(f"{scn.name} has {len(scn.targets)} target(s); give 1 to {len(scn.targets)}", param_hint="--target")
     df = sweep(scn, steps=steps, target=target - 1, log=log)
@@ -304,6 +306,9 @@ def synth(
         raise click.BadParameter("needs at least 1 province", param_hint="--provinces")
     from .files import output_dir
 
+    from .files import check_output_folder
+
+    check_output_folder(out)  # before generating: --out . is refused at once
     units, events, meta = G.generate_national(provinces=provinces, seed=seed)
     with output_dir(out, force=force) as tmp:
         G.write_registry(units, events, tmp, meta=meta)

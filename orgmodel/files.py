@@ -95,7 +95,7 @@ def refuse_inside(out: str | os.PathLike, protected: str | os.PathLike, what: st
 MAX_WALK = 100_000  # entries of an existing output folder looked at for links to inputs
 
 
-def refuse_overlap(out: str | os.PathLike, inputs: Iterable, *, walk: bool = True) -> None:
+def refuse_overlap(out: str | os.PathLike, inputs: Iterable, *, folder: bool = True) -> None:
     """Refuse (:class:`OutputError`, exit 3) writing ``out`` when it would write, replace or delete
     anything the run reads. ``inputs``: paths, or ``(path, label)`` pairs such as
     ``(registry, "the registry")``; a folder stands for itself and every file in it.
@@ -104,8 +104,11 @@ def refuse_overlap(out: str | os.PathLike, inputs: Iterable, *, walk: bool = Tru
     (the output folder is replaced as a whole), all after following symbolic links; ``out`` or
     one of its folders is an input folder by device and inode (a bind mount, another spelling on a
     case-insensitive disk); and an existing ``out`` holding a file that is an input (a hard link or
-    symbolic link) or a link to a folder holding one. Call it before writing anything."""
+    symbolic link) or a link to a folder holding one. With ``folder`` (an output folder, replaced as
+    a whole) also :func:`check_output_folder`. Call it before computing anything long."""
     out = Path(out)
+    if folder:
+        check_output_folder(out)
     pairs = []
     for item in inputs:
         p, label = item if isinstance(item, tuple) else (item, "an input file")
@@ -131,11 +134,14 @@ def refuse_overlap(out: str | os.PathLike, inputs: Iterable, *, walk: bool = Tru
         key = _ident(p)
         if key is not None:
             idents.setdefault(key, (p, label))
+    key = _ident(out)
+    if key in idents:  # out is an input by another name (a hard link)
+        raise _overlap(out, *idents[key])
     for a in (out_r, *out_r.parents):
         key = _ident(a)
         if key in idents and Path(idents[key][0]).is_dir():
             raise _overlap(out, idents[key][0], idents[key][1])
-    if not walk or not out.is_dir() or out.is_symlink():
+    if not out.is_dir() or out.is_symlink():
         return
     seen = 0
     for root, dirs, files in os.walk(out, followlinks=False):
@@ -249,15 +255,22 @@ def _libc():
         return None
 
 
-def _refuse_current_folder(out: Path) -> None:
+def check_output_folder(out: str | os.PathLike) -> None:
+    """Refuse an output folder that cannot be replaced as a whole: the current folder (``--out .``)
+    or one that holds it, and a symbolic link (replacing it would replace the link, not the folder)."""
+    out = Path(out)
     try:
         cwd = Path.cwd().resolve()
     except OSError:
-        return
+        cwd = None
     out_r = _resolve(out)
-    if out_r == cwd or out_r in cwd.parents:
+    if cwd is not None and (out_r == cwd or out_r in cwd.parents):
         raise OutputError(_("Refusing to write to {out}: it is the current folder or holds it, and an output folder "
                             "is replaced as a whole. Give a new folder, e.g. --out reports/<name>.", out=str(out)))
+    if out.is_symlink():
+        raise OutputError(_("Output folder {out} is a symbolic link (to {target}); orgmodel replaces an output folder "
+                            "as a whole, so give the real folder or a new one with --out.", out=str(out),
+                            target=os.readlink(out)))
 
 
 @contextlib.contextmanager
@@ -268,11 +281,7 @@ def output_dir(out: str | os.PathLike, *, force: bool = False) -> Iterator[Path]
     Anything else is refused unless ``force``. On an exception nothing at ``out`` changes.
     """
     out = Path(out)
-    _refuse_current_folder(out)
-    if out.is_symlink():
-        raise OutputError(_("Output folder {out} is a symbolic link (to {target}); orgmodel replaces an output folder "
-                            "as a whole, so give the real folder or a new one with --out.", out=str(out),
-                            target=os.readlink(out)))
+    check_output_folder(out)
     if out.exists():
         if not out.is_dir():
             raise OutputError(f"Output path {out} exists and is not a folder; choose another --out.")

@@ -36,7 +36,7 @@ def plan_csv(plan: pd.DataFrame) -> pd.DataFrame:
     return plan[PLAN_COLUMNS].sort_values("unit_id", kind="stable").reset_index(drop=True)
 
 
-def _refuse_inputs(out: Path, scn) -> None:
+def refuse_inputs(out: Path, scn) -> None:
     """The registry, the scenario file and any other file the scenario reads (``scn.input_files``)
     are inputs: never written, never inside or around a swapped folder, not even through links."""
     refuse_overlap(out, [(scn.registry_path, "the registry"), (getattr(scn, "path", None), "the scenario file"),
@@ -46,7 +46,7 @@ def _refuse_inputs(out: Path, scn) -> None:
 def write_solution(sol: Solution, scn, out_dir, *, force: bool = False) -> Path:
     """Write plan.csv, summary.json and after/ into ``out_dir`` (replaced as a whole)."""
     out = Path(out_dir)
-    _refuse_inputs(out, scn)
+    refuse_inputs(out, scn)
     units, events = after_registry(sol, scn)
     with output_dir(out, force=force) as tmp:
         atomic_write_csv(plan_csv(sol.plan), tmp / "plan.csv")
@@ -61,7 +61,7 @@ def write_frontier(df: pd.DataFrame, scn, out_dir) -> Path:
     """Write ``frontier.csv`` into ``out_dir``: a new or orgmodel-written folder keeps its other
     files (e.g. the plan of the same scenario); a folder of foreign files is refused."""
     out = Path(out_dir)
-    _refuse_inputs(out, scn)
+    refuse_inputs(out, scn)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise OutputError(f"Output folder {out} holds files orgmodel did not write; refusing to mix frontier.csv "
                           f"with them. Choose an empty or new folder with --out.")
