@@ -56,10 +56,11 @@ def _is_utf8(data: bytes) -> bool:
 MAX_CSV_BYTES = 256 * 1024 * 1024  # a national registry is ~30 MB; pandas needs ~10x this in memory
 MAX_XLSX_BYTES = 256 * 1024 * 1024  # the workbook file itself (compressed)
 MAX_XLSX_MEMBERS = 1_000  # files inside the workbook's zip (a registry workbook has ~12)
-MAX_XLSX_MEMBER = 256 * 1024 * 1024  # one member uncompressed (a sheet's XML, the shared strings)
-MAX_XLSX_TOTAL = 512 * 1024 * 1024  # all members uncompressed
-ZIP_BOMB_RATIO = 1_000  # uncompressed/compressed; real sheets compress 5-50x
-MAX_COLUMNS = 1_000  # columns read from a sheet (a registry has 11 plus a few extra)
+MAX_XLSX_MEMBER = 128 * 1024 * 1024  # one member uncompressed (a sheet's XML, the shared strings): ~2M cells
+MAX_XLSX_TOTAL = 256 * 1024 * 1024  # all members uncompressed
+ZIP_BOMB_RATIO = 500  # uncompressed/compressed; real sheets compress about 10x
+MAX_COLUMNS = 1_000  # columns with values in a sheet (a registry has 11 plus a few extra)
+MAX_CELLS = 20_000_000  # cells looked at in a sheet, empty ones included (~1M rows x 20 columns)
 
 
 def _utf16(file: str) -> str:
@@ -321,7 +322,7 @@ def check_workbook(path: Path) -> None:
         ratio = m.file_size / max(m.compress_size, 1)
         if m.file_size > 2**20 and ratio > ZIP_BOMB_RATIO:
             raise InputError(_("{path}: its part {member} unpacks {ratio}-fold to {size} MB, as a zip bomb does; a "
-                               "real sheet compresses at most about 50-fold. The file was not opened.", path=str(path),
+                               "real sheet compresses about 10-fold. The file was not opened.", path=str(path),
                                member=m.filename, ratio=int(ratio), size=m.file_size // 2**20))
         if m.file_size > MAX_XLSX_MEMBER or total > MAX_XLSX_TOTAL:
             raise InputError(_("{path}: its part {member} unpacks to {size} MB (limit {limit} MB per part, {total} MB "
@@ -332,26 +333,35 @@ def check_workbook(path: Path) -> None:
 
 def _sheet_rows(ws, path: Path, sheet: str, file: str) -> list[list[str]]:
     """The rows of a sheet as text, without trailing empty cells and rows. The sheet's recorded
-    used range is ignored (it may claim A1:XFD1048576), and at most MAX_COLUMNS columns are read."""
+    used range is ignored (it may claim A1:XFD1048576); at most MAX_COLUMNS columns hold values,
+    and at most MAX_CELLS cells (empty ones included) are looked at."""
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()  # read-only mode would otherwise pad every row to the recorded range
     rows: list[list[str]] = []
     pending = 0  # empty rows seen since the last row with a value
+    cells_seen = 0
     try:
-        for r in ws.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
-            if len(r) > MAX_COLUMNS and r[MAX_COLUMNS] is not None and str(r[MAX_COLUMNS]).strip():
+        for r in ws.iter_rows(values_only=True):
+            line = len(rows) + pending + 1
+            cells_seen += len(r) + 1
+            if cells_seen > MAX_CELLS:
+                raise InputError(_("{file}: the sheet has more than {limit} cells up to row {line} (counting empty cells "
+                                   "Excel keeps, e.g. formatting down to row 1,048,576 or out to column XFD); a registry "
+                                   "is far smaller. Copy the table into a new sheet, or save it as CSV.",
+                                   file=file, limit=f"{MAX_CELLS:,}", line=line))
+            n = len(r)
+            while n and (r[n - 1] is None or r[n - 1] == ""):
+                n -= 1
+            if n > MAX_COLUMNS:
                 raise InputError(_("{file}: row {line} has a value in column {col}; orgmodel reads at most {limit} "
                                    "columns (a registry has about a dozen). Delete the columns you do not need.",
-                                   file=file, line=len(rows) + pending + 1, col=MAX_COLUMNS + 1, limit=MAX_COLUMNS))
-            cells = [_cell(c) for c in r[:MAX_COLUMNS]]
-            while cells and cells[-1] == "":
-                cells.pop()
-            if not cells:
+                                   file=file, line=line, col=n, limit=MAX_COLUMNS))
+            if not n:
                 pending += 1
                 continue
             rows.extend([] for _ in range(pending))
             pending = 0
-            rows.append(cells)
+            rows.append([_cell(c) for c in r[:n]])
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types for a damaged sheet
