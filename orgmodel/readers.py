@@ -68,6 +68,10 @@ def _utf16(file: str) -> str:
              "'CSV UTF-8 (Comma delimited) (*.csv)'", file=file)
 
 
+def _size(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n:,} bytes"
+
+
 def read_limited(path: Path, limit: int, what: str) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes. A folder, device, pipe or socket
     is refused (never blocks, never reads without end); so is a larger file."""
@@ -77,17 +81,17 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
             raise InputError(_("{path} is not a regular file (a folder, device or pipe); a registry needs {what} "
                                "files.", path=str(path), what=what))
         if st.st_size > limit:
-            raise InputError(_("{path} is {size} MB; orgmodel reads {what} files of up to {limit} MB. Check that this "
+            raise InputError(_("{path} is {size}; orgmodel reads {what} files of up to {limit}. Check that this "
                                "is the right file, or split the registry.", path=str(path), what=what,
-                               size=st.st_size // 2**20, limit=limit // 2**20))
+                               size=_size(st.st_size), limit=_size(limit)))
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc.strerror}.") from None
     if len(data) > limit:  # grew while we read it
-        raise InputError(_("{path} is {size} MB; orgmodel reads {what} files of up to {limit} MB. Check that this "
+        raise InputError(_("{path} is {size}; orgmodel reads {what} files of up to {limit}. Check that this "
                            "is the right file, or split the registry.", path=str(path), what=what,
-                           size=len(data) // 2**20, limit=limit // 2**20))
+                           size=_size(len(data)), limit=_size(limit)))
     return data
 
 
