@@ -53,7 +53,7 @@ def _is_utf8(data: bytes) -> bool:
 
 # ---------------------------------------------------------------- bounded reading, sniffing
 
-MAX_CSV_BYTES = 256 * 1024 * 1024  # a national registry is ~30 MB; pandas needs ~10x this in memory
+MAX_CSV_BYTES = 256 * 1024 * 1024  # the bundled province is 0.3 MB; pandas needs several times this in memory
 MAX_XLSX_BYTES = 256 * 1024 * 1024  # the workbook file itself (compressed)
 MAX_XLSX_MEMBERS = 1_000  # files inside the workbook's zip (a registry workbook has ~12)
 MAX_XLSX_MEMBER = 128 * 1024 * 1024  # one member uncompressed (a sheet's XML, the shared strings): ~2M cells

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from orgmodel import i18n
 from orgmodel.errors import OutputError
 from orgmodel.files import MARKER, atomic_write_text, output_dir, refuse_inside
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Messages are checked in English (the default is Vietnamese once the catalogue has them)."""
+    monkeypatch.setenv("ORGMODEL_LANG", "en")
+    i18n.set_lang("en")
+    yield
+    i18n.set_lang(None)
 
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path):
@@ -58,3 +68,20 @@ def test_refuse_inside_registry(tmp_path):
     with pytest.raises(OutputError):
         refuse_inside(reg, reg)
     refuse_inside(tmp_path / "elsewhere", reg)
+
+
+def test_output_folder_that_is_a_symlink_or_the_current_folder_is_refused(tmp_path, monkeypatch):
+    real = tmp_path / "real"
+    with output_dir(real) as d:
+        (d / "plan.csv").write_text("kept")
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    with pytest.raises(OutputError, match="is a symbolic link"):
+        with output_dir(tmp_path / "link"):
+            pass
+    monkeypatch.chdir(real)
+    for out in (".", "..", str(real)):
+        with pytest.raises(OutputError, match="current folder"):
+            with output_dir(out, force=True):
+                pass
+    assert (real / "plan.csv").read_text() == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]

@@ -8,11 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from orgmodel import i18n
 from orgmodel.cli import main
 from orgmodel.registry import load_registry
 
 CORPUS = Path(__file__).parent / "hostile" / "registries"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch):
+    """Messages are checked in English (the default is Vietnamese once the catalogue has them)."""
+    monkeypatch.setenv("ORGMODEL_LANG", "en")
+    i18n.set_lang("en")
+    yield
+    i18n.set_lang(None)
 
 
 def expectations(case: str) -> dict[str, list[str]]:
