@@ -177,6 +177,7 @@ def _ident(p: Path) -> tuple[int, int] | None:
 
 
 def _overlap(out: Path, p: Path, label: str, via: Path | None = None) -> OutputError:
+    label = _(label)  # "the registry", "the scenario file", "an input file", "an input file of the scenario"
     if via is not None:
         return OutputError(_("Refusing to write to {out}: {via} in it is the same file as {what} ({path}) (a link), and "
                              "orgmodel never changes its input. Remove the link, or choose another output folder, e.g. "

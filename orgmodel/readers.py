@@ -307,8 +307,8 @@ def check_workbook(path: Path) -> None:
     directory, which Python's zipfile also enforces while unpacking."""
     read_limited_size = os.stat(path).st_size if path.is_file() else 0
     if read_limited_size > MAX_XLSX_BYTES:
-        raise InputError(_("{path} is {size} MB; orgmodel reads workbooks of up to {limit} MB. Check that this is "
-                           "the right file.", path=str(path), size=read_limited_size // 2**20, limit=MAX_XLSX_BYTES // 2**20))
+        raise InputError(_("{path} is {size}; orgmodel reads workbooks of up to {limit}. Check that this is "
+                           "the right file.", path=str(path), size=_size(read_limited_size), limit=_size(MAX_XLSX_BYTES)))
     try:
         with zipfile.ZipFile(path) as zf:
             members = zf.infolist()
