@@ -69,3 +69,14 @@ def qn_timeline():
     from orgmodel.timeline import Timeline
 
     return Timeline(load_registry(QN))
+
+
+@pytest.fixture
+def english(monkeypatch):
+    """Messages in English (the default is Vietnamese): for tests that check the English wording."""
+    from orgmodel import i18n
+
+    monkeypatch.setenv("ORGMODEL_LANG", "en")
+    i18n.set_lang("en")
+    yield
+    i18n.set_lang(None)

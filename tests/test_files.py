@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from orgmodel import i18n
 from orgmodel.errors import OutputError
 from orgmodel.files import MARKER, atomic_write_text, output_dir, refuse_inside
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    """Messages are checked in English (the default is Vietnamese once the catalogue has them)."""
-    monkeypatch.setenv("ORGMODEL_LANG", "en")
-    i18n.set_lang("en")
-    yield
-    i18n.set_lang(None)
+pytestmark = pytest.mark.usefixtures("english")  # the English wording is checked
 
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path):

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from orgmodel import i18n
 from orgmodel.cli import main
 from orgmodel.registry import load_registry
 
@@ -16,13 +15,7 @@ CORPUS = Path(__file__).parent / "hostile" / "registries"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    """Messages are checked in English (the default is Vietnamese once the catalogue has them)."""
-    monkeypatch.setenv("ORGMODEL_LANG", "en")
-    i18n.set_lang("en")
-    yield
-    i18n.set_lang(None)
+pytestmark = pytest.mark.usefixtures("english")  # the English wording is checked
 
 
 def expectations(case: str) -> dict[str, list[str]]:

@@ -12,19 +12,13 @@ import unicodedata
 import pytest
 from conftest import BASE_UNITS, EVENTS_HEADER, UNITS_HEADER, write_registry
 
-from orgmodel import i18n
 from orgmodel.cli import main
 from orgmodel.registry import load_registry
 
 TONES = "\u0300\u0301\u0303\u0309\u0323"  # the five tone marks Windows-1258 writes as separate characters
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    monkeypatch.setenv("ORGMODEL_LANG", "en")
-    i18n.set_lang("en")
-    yield
-    i18n.set_lang(None)
+pytestmark = pytest.mark.usefixtures("english")  # the English wording is checked
 
 
 def cp1258(text: str) -> bytes:

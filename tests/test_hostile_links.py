@@ -11,18 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import TINY_SCENARIO, write_registry
 
-from orgmodel import i18n
 from orgmodel.cli import main
 from orgmodel.errors import OutputError
 from orgmodel.files import MARKER, output_dir, refuse_overlap
 
 
-@pytest.fixture(autouse=True)
-def english(monkeypatch):
-    monkeypatch.setenv("ORGMODEL_LANG", "en")
-    i18n.set_lang("en")
-    yield
-    i18n.set_lang(None)
+pytestmark = pytest.mark.usefixtures("english")  # the English wording is checked
 
 
 def snapshot(*folders: Path) -> dict[str, bytes]:

@@ -19,15 +19,12 @@ from pathlib import Path
 import pytest
 from conftest import BASE_UNITS, EVENTS_HEADER, TINY_SCENARIO, UNITS_HEADER, write_registry
 
-from orgmodel import i18n, readers
+from orgmodel import readers
 from orgmodel.cli import main
 
 
 @pytest.fixture(autouse=True)
-def english_and_guard(monkeypatch):
-    monkeypatch.setenv("ORGMODEL_LANG", "en")
-    i18n.set_lang("en")
-
+def english_and_guard(english):
     def hang(*_):
         raise TimeoutError("the input was not refused: it hung")
 
@@ -36,7 +33,6 @@ def english_and_guard(monkeypatch):
     yield
     signal.alarm(0)
     signal.signal(signal.SIGALRM, old)
-    i18n.set_lang(None)
 
 
 def run(args, capsys) -> tuple[int, str, str]:
