@@ -142,6 +142,12 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
         problems.warn(file, 1, None, None, None,
                       _("{file} uses tabs between columns (Excel's 'Text (Tab delimited)' or 'Unicode Text'); read as such. "
                         "Save it as 'CSV UTF-8 (Comma delimited)' to silence this warning", file=file))
+    if first.count(delimiter) >= MAX_COLUMNS:
+        problems.add(S.RANK_FILE, file, 1, None, None, None,
+                     _("{file}: the header has {n} columns; orgmodel reads at most {limit} (a registry has about a "
+                       "dozen). Delete the columns you do not need.", file=file, n=first.count(delimiter) + 1,
+                       limit=MAX_COLUMNS))
+        return pd.DataFrame({"line": pd.array([], dtype="int64")})
     fast = _read_clean_text(text, delimiter, file, problems)
     if fast is not None:
         return fast

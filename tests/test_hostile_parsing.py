@@ -249,6 +249,13 @@ def test_csv_value_beyond_the_field_limit_is_read(careful, tmp_path, capsys):
     assert csv.field_size_limit() < len(long_name), "the process-wide csv limit was left raised"
 
 
+def test_csv_header_with_a_million_columns_refused(tmp_path, capsys):
+    reg = write_registry(tmp_path / "reg")
+    (reg / "events.csv").write_text(EVENTS_HEADER + "," * 1_000_000 + "\n" + ("x," * 1_000_000 + "\n") * 20, encoding="utf-8")
+    code, _, err = run(["validate", reg], capsys)
+    assert code == 1 and "events.csv:1: events.csv: the header has 1000008 columns; orgmodel reads at most 1000" in err, err
+
+
 def test_registry_file_that_is_a_device_is_never_read(tmp_path, capsys):
     """units.csv -> /dev/zero (endless bytes): refused, never read (registry.py's own check calls
     it missing, as it is no file; readers.read_limited would refuse it as a device)."""
