@@ -176,6 +176,12 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
     if header is None:
         problems.add(S.RANK_FILE, file, 1, None, None, None, f"{file} is empty; it needs a header row (see registry-format.md)")
         return pd.DataFrame({"line": pd.array([], dtype="int64")})
+    last = lines[-1] if lines else 1
+    if text.count('"') % 2 and end_line > last:  # quotes always pair up in a valid CSV
+        problems.add(S.RANK_FILE, file, last, None, None, None,
+                     _("{file}: a double quote on line {line} is never closed, so lines {line}-{end} were read as one "
+                       "row; delete that quote or close it (a quote inside a value is written twice: \"\")",
+                       file=file, line=last, end=end_line))
     return _frame(header, rows, lines, file, problems)
 
 

@@ -117,3 +117,11 @@ def test_regional_exports_read_as_intended(name, tmp_path, capsys):
 def test_cp1258_helper_really_writes_separate_tone_marks():
     assert cp1258("ệ") == "ê".encode("cp1258") + "\u0323".encode("cp1258")
     assert not cp1258(UNITS).decode("cp1258").isascii()
+
+
+def test_unclosed_quote_is_named(tmp_path, capsys):
+    """A careless quote swallows every later row: say where it opened, not 50 follow-on errors."""
+    reg = write_registry(tmp_path / "reg", BASE_UNITS.replace("Phòng Kế hoạch", '"Phòng Kế hoạch'))
+    code, _, err = validate(reg, capsys)
+    assert code == 1
+    assert "units.csv:7: units.csv: a double quote on line 7 is never closed, so lines 7-12 were read as one row" in err, err
