@@ -32,6 +32,10 @@ def _decode(data: bytes, file: str, problems: S.Problems) -> str:
         return data[3:].decode("utf-8", errors="strict") if _is_utf8(data[3:]) else _decode(data[3:], file, problems)
     if _is_utf8(data):
         return data.decode("utf-8")
+    damaged = _damaged_utf8(data, file)
+    if damaged is not None:
+        problems.add(S.RANK_FILE, file, damaged[0], None, None, None, damaged[1])
+        return data.decode("utf-8", errors="replace")
     for enc, label in (("cp1258", "Windows-1258 (Vietnamese)"), ("latin-1", "Latin-1")):
         try:
             text = data.decode(enc)
@@ -41,6 +45,24 @@ def _decode(data: bytes, file: str, problems: S.Problems) -> str:
                       f"{file} is not UTF-8; it was read as {label}. Check the accents, then save it as 'CSV UTF-8' to silence this warning")
         return text
     raise InputError(f"{file} could not be decoded; save it as 'CSV UTF-8 (comma delimited)' from Excel.")
+
+
+def _damaged_utf8(data: bytes, file: str) -> tuple[int, str] | None:
+    """``(line, message)`` when ``data`` is UTF-8 with a few bytes that are not (a damaged copy, or
+    text pasted from another encoding): read as Windows-1258 it would garble every accent."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad  # well-formed non-ASCII letters
+    if good < 3 or good < 2 * bad:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return line, _("{file} is UTF-8 text, but line {line} holds bytes that are not UTF-8 ({n} in the file: a damaged "
+                       "copy, or text pasted from another encoding); retype the accented letters on that line, or save "
+                       "the file again as 'CSV UTF-8 (Comma delimited)'", file=file, line=line, n=bad)
+    return None
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -64,6 +64,8 @@ REFUSED = {
     "nul-bytes": (UNITS.replace("Phòng Kế hoạch", "Phòng\0Kế hoạch").encode("utf-8"),
                   "units.csv:7: units.csv holds NUL bytes (the first on line 7)"),
     "xlsx-named-csv": (xlsx_bytes(UNITS), "units.csv is an Excel workbook (.xlsx) with a .csv name"),
+    "utf8-with-a-damaged-byte": (UNITS.encode("utf-8").replace("Trường Tiểu học 2".encode("utf-8"), b"Tr\xb0\xf5ng Ti\xd2u h\xf2c 2"),
+                                 "units.csv is UTF-8 text, but line 11 holds bytes that are not UTF-8"),
     "xls-named-csv": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1000, "units.csv is an old Excel 97-2003 workbook (.xls)"),
 }
 
