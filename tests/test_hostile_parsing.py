@@ -205,6 +205,18 @@ def test_huge_shared_strings_refused(tmp_path, monkeypatch, capsys):
     assert code == 2 and "xl/sharedStrings.xml unpacks to" in err and "limit 1 MB per part" in err, err
 
 
+def test_xml_entity_bomb_refused(tmp_path, capsys):
+    """A billion-laughs DOCTYPE inside a sheet: openpyxl parses through defusedxml (a dependency)."""
+    ents = '<!DOCTYPE w [<!ENTITY e0 "lol">' + "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10)) + "]>"
+
+    def bomb(xml: bytes) -> bytes:
+        return (ents.encode() + xml).replace(b"<t>P</t>", b"<t>&e9;</t>", 1)
+
+    (tmp_path / "reg.xlsx").write_bytes(rewrite(workbook_bytes(), {"xl/worksheets/sheet1.xml": bomb}))
+    code, _, err = run(["validate", tmp_path / "reg.xlsx"], capsys)
+    assert code == 2 and "Cannot open" in err and "reg.xlsx" in err, err
+
+
 def test_too_many_parts_refused(tmp_path, capsys):
     data = rewrite(workbook_bytes(), {}, add={f"junk/{i}.xml": b"<x/>" for i in range(1_001)})
     (tmp_path / "reg.xlsx").write_bytes(data)
