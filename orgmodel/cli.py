@@ -304,9 +304,7 @@ def synth(
 
     if provinces < 1:
         raise click.BadParameter("needs at least 1 province", param_hint="--provinces")
-    from .files import output_dir
-
-    from .files import check_output_folder
+    from .files import check_output_folder, output_dir
 
     check_output_folder(out)  # before generating: --out . is refused at once
     units, events, meta = G.generate_national(provinces=provinces, seed=seed)

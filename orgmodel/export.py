@@ -807,9 +807,9 @@ def build_report(registry, baseline, as_of, out_dir, *, scenario=None, lang: str
         raise InputError(f"--as-of {d} is before --baseline {b}; give the later date as --as-of.")
     out = Path(out_dir)
     scn = _scenario(scenario)
-    refuse_overlap(out, [(reg.path, "the registry")] + ([] if scn is None else [
-        (scn.registry_path, "the registry"), (scn.path, "the scenario file"),
-        *((f, "an input file of the scenario") for f in getattr(scn, "input_files", ()))]))
+    from .plan import scenario_inputs
+
+    refuse_overlap(out, [(reg.path, "the registry")] + ([] if scn is None else scenario_inputs(scn)))
     orgs = [pick_department(tl, b, d)] if org_units is None else list(org_units)
     orgs = [u for u in orgs if u]
     for u in orgs:

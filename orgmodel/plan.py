@@ -36,11 +36,17 @@ def plan_csv(plan: pd.DataFrame) -> pd.DataFrame:
     return plan[PLAN_COLUMNS].sort_values("unit_id", kind="stable").reset_index(drop=True)
 
 
+def scenario_inputs(scn) -> list[tuple]:
+    """What a scenario's run reads, labelled: its registry, its file, and any other file it reads
+    (``scn.input_files``, e.g. compatibility tables)."""
+    return [(scn.registry_path, "the registry"), (getattr(scn, "path", None), "the scenario file"),
+            *((f, "an input file of the scenario") for f in getattr(scn, "input_files", ()))]
+
+
 def refuse_inputs(out: Path, scn) -> None:
-    """The registry, the scenario file and any other file the scenario reads (``scn.input_files``)
-    are inputs: never written, never inside or around a swapped folder, not even through links."""
-    refuse_overlap(out, [(scn.registry_path, "the registry"), (getattr(scn, "path", None), "the scenario file"),
-                         *((f, "an input file of the scenario") for f in getattr(scn, "input_files", ()))])
+    """The scenario's inputs are never written, never inside or around a swapped folder, not even
+    through links (:func:`orgmodel.files.refuse_overlap`)."""
+    refuse_overlap(out, scenario_inputs(scn))
 
 
 def write_solution(sol: Solution, scn, out_dir, *, force: bool = False) -> Path:
