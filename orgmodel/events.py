@@ -527,8 +527,9 @@ def _report_start_cycles(st: State) -> None:
         if u and state.get(u) == 1:  # the walk came back to itself: a cycle
             cycle = path[path.index(u):]
             first = min(cycle)
+            shown = cycle + [cycle[0]] if len(cycle) <= 12 else cycle[:10] + [f"… {len(cycle) - 11} more", cycle[-1], cycle[0]]
             st.problems.add(S.RANK_HIERARCHY, st.ufile, st.units["line"].iat[st.pos[first]], first, "parent_id", st.parent[first],
-                            f"cycle in the management hierarchy: {' -> '.join(cycle + [cycle[0]])}; one of these parent_id values is wrong")
+                            f"cycle in the management hierarchy: {' -> '.join(shown)}; one of these parent_id values is wrong")
         for v in path:
             state[v] = 2
 

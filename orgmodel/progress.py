@@ -134,7 +134,7 @@ def breakdown(tl: Timeline, baseline, as_of, by: str = "sector") -> pd.DataFrame
 
 def trajectory(tl: Timeline, first_year: int | None = None, last_year: int | None = None) -> pd.DataFrame:
     """Count per kind at each 31 December (the year-end figures planners report)."""
-    first = first_year or (tl.registry.start.year if tl.registry.start else (tl.first_event.year - 1 if tl.first_event else dt.date.today().year))
+    first = first_year or (tl.registry.start.year if tl.registry.start else (max(1, tl.first_event.year - 1) if tl.first_event else dt.date.today().year))
     last = last_year or (tl.last_event.year if tl.last_event else first)
     if last < first:
         raise InputError(f"Trajectory years run backwards ({first} to {last}).")
