@@ -599,8 +599,11 @@ def check_codes(units: pd.DataFrame, rep: Replay, files, problems: S.Problems) -
         # the unit.csv value holds until the first change; each change until the next
         first = c.groupby("pos", sort=False)["day"].min()
         rows[0].loc[first.index, "end"] = np.minimum(rows[0].loc[first.index, "end"].to_numpy(), first.to_numpy())
-        nxt = c.groupby("pos", sort=False)["day"].shift(-1).fillna(NEVER).astype(np.int64).to_numpy()
         cp = c["pos"].to_numpy()
+        days = c["day"].to_numpy(np.int64)
+        nxt = np.full(len(c), NEVER, dtype=np.int64)  # the next change of the same unit (int64: NEVER never passes through float)
+        follows = cp[1:] == cp[:-1]
+        nxt[:-1][follows] = days[1:][follows]
         rows.append(pd.DataFrame({"pos": cp, "code": c["code"].to_numpy(dtype=object),
                                   "start": np.maximum(c["day"].to_numpy(np.int64), rep.open_day[cp]),
                                   "end": np.minimum(nxt, rep.close_day[cp]), "line": c["line"].to_numpy(),
@@ -615,7 +618,8 @@ def check_codes(units: pd.DataFrame, rep: Replay, files, problems: S.Problems) -
     same = np.r_[False, code[1:] == code[:-1]]
     group = np.cumsum(~same)
     # the latest end so far within the code, before each row
-    reach = pd.Series(e).groupby(group).cummax().groupby(group).shift(1).fillna(ALWAYS).astype(np.int64).to_numpy()
+    cummax = pd.Series(e).groupby(group).cummax().to_numpy(np.int64)  # int64 throughout: NEVER must not pass through float
+    reach = np.where(same, np.r_[np.int64(ALWAYS), cummax[:-1]], np.int64(ALWAYS))
     clash = same & (s < reach)
     if not clash.any():
         return
