@@ -109,6 +109,9 @@ def test_count_json_filters_and_by(reg, capsys):
     assert list(json.loads(out)) == ["as_of", "by", "count"] and json.loads(out)["by"] == {"government": 8 - 2, "psu": 2}
     code, _, err = cli(["count", reg, "--as-of", "2019-12-31", "--where", "nosuch=1"], capsys)
     assert code == 2 and "nosuch" in err and "Traceback" not in err
+    for bad in (["--level", "region"], ["--type", "thanh-phoo"], ["--kind", "psus"]):
+        code, _, err = cli(["count", reg, "--as-of", "2019-12-31", *bad], capsys)
+        assert code == 2 and bad[1] in err and "Traceback" not in err
 
 
 def test_split_shares_and_crosswalk_weights(tl):
