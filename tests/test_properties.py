@@ -174,7 +174,7 @@ def reclassifications(draw):
     return n, events, states
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=reclassifications())
 def test_attributes_in_force_match_simulator(case, tmp_path_factory):
     n, events, states = case
