@@ -132,9 +132,8 @@ def status(
         _echo(render_table(detail.rename(columns={"reduced_pct": "reduced %"}), title=f"By {by}"))
 
 
-def render_progress(table, name: str, baseline=None, as_of=None) -> str:
-    b = parse_date(baseline if baseline is not None else table.attrs["baseline"], "baseline")
-    d = parse_date(as_of if as_of is not None else table.attrs["as_of"], "as-of date")
+def render_progress(table, name: str, b, d) -> str:
+    """The progress table as a planner reads it; ``b`` and ``d`` are the view's dates."""
     rows = []
     for r in table.itertuples(index=False):
         rows.append({
