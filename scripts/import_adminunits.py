@@ -270,12 +270,21 @@ def national(pkg: dict) -> tuple[str, str, dict]:
     def locality_2025(n: dict) -> str:
         return n["provinceShort"]
 
+    # A new unit formed from one part of a divided unit alone is a target of that split: its area
+    # would be read as a share of the source while the other parts have none, so it is left out
+    # (the contract asks for every part's area or none); SOURCES.md lists these units.
+    opened_by_split = {pid for (o, nk), pid in part_id.items() if pid == new_id[nk]}
+    no_area = []
     # new units (rows) first, sorted by code
     for nk, n in sorted(new.items(), key=lambda kv: kv[1]["wardCode"]):
         if nk in continuing:
             continue
+        area = fmt_area(n["wardAreaKm2"])
+        if new_id[nk] in opened_by_split:
+            no_area.append(f"{n['ward']} ({n['provinceShort']}, {n['wardCode']}: {area} km²)")
+            area = ""
         units.append([new_id[nk], n["ward"], "government", "commune", "general", prov_id_2025[n["provinceKey"]],
-                      locality_2025(n), 0, COMMUNE_TYPE[n["wardType"]], n["wardCode"], fmt_area(n["wardAreaKm2"])])
+                      locality_2025(n), 0, COMMUNE_TYPE[n["wardType"]], n["wardCode"], area])
     # part units
     part_rows = []
     for (o, nk), pid in part_id.items():
@@ -348,6 +357,7 @@ def national(pkg: dict) -> tuple[str, str, dict]:
         "provinces_before": len(prov), "provinces_after": len(new_prov), "districts": len(dist),
         "communes_before": sum(1 for r in legacy.values() if r["wardCode"]), "communes_after": len(new),
         "divided": len(m["divided"]), "units": len(units), "events": len(events),
+        "no_area": "; ".join(no_area) or "none",
         "by_type_after": {t: sum(1 for n in new.values() if n["wardType"] == t) for t in sorted({n["wardType"] for n in new.values()})},
     }
     return csv_text(uh, units), csv_text(eh, events), stats
