@@ -477,8 +477,8 @@ def quang_ninh(pkg: dict, raw: Path) -> dict[str, str]:
             com[u]["closed"] = CUTOVER
         if not whole and not parts:
             continue
-        names_w = ", ".join(com[u]["name"] for u in whole)
-        names_p = ", ".join(legacy[o]["ward"] for o in m["parts"].get(nk, []))
+        names_w = ", ".join(sorted(legacy[o]["ward"] for o in m["whole"].get(nk, [])))  # names in force on 2025-06-30
+        names_p = ", ".join(sorted(legacy[o]["ward"] for o in m["parts"].get(nk, [])))
         note = f"{n['ward']}: toàn bộ {names_w or '-'}" + (f"; một phần {names_p}" if names_p else "")
         out_changes.append([CUTOVER, "consolidate", ";".join(whole + parts), new_id[nk], "", "", lb, "yes", note])
 
