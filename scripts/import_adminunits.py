@@ -184,6 +184,28 @@ def ids_for(m: dict) -> dict:
     return ids
 
 
+def plan_2025(m: dict, lid: dict, new_keys: set[str]) -> tuple[dict, dict, dict]:
+    """How the 2025 communes ``new_keys`` are formed, as ids.
+
+    continuing: new key -> the legacy key that carries on (its only source, taken whole);
+    new_id: new key -> unit id (the continuing unit's own id, else ``C2025-<code>``);
+    part_id: (legacy key, new key) -> id of the part of a divided unit going there: ``<id>-p<k>``
+    (k in the order of the receiving unit's code), or the new unit itself when that part alone
+    forms it."""
+    new = m["new"]
+    continuing = {nk: m["whole"][nk][0] for nk in sorted(new_keys)
+                  if len(m["whole"].get(nk, [])) == 1 and nk not in m["parts"]}
+    new_id = {nk: lid[continuing[nk]] if nk in continuing else f"C2025-{new[nk]['wardCode']}" for nk in new_keys}
+    part_id = {}
+    for o, targets in m["divided"].items():
+        if not set(targets) & new_keys:
+            continue
+        for i, nk in enumerate(sorted(targets, key=lambda t: new[t]["wardCode"]), start=1):
+            only_this = not m["whole"].get(nk) and len(m["parts"][nk]) == 1
+            part_id[(o, nk)] = new_id[nk] if only_this else f"{lid[o]}-p{i}"
+    return continuing, new_id, part_id
+
+
 def national(pkg: dict) -> tuple[str, str, dict]:
     m = build_mapping(pkg)
     legacy, new = m["legacy"], m["new"]
@@ -249,20 +271,7 @@ def national(pkg: dict) -> tuple[str, str, dict]:
     events += prov_events
 
     # ---- communes: splits of divided units, then consolidations / continuations
-    part_id = {}  # (old key, new key) -> unit id of the part (or of the new unit itself)
-    new_id = {}
-    continuing = {}  # new key -> legacy key of the single whole source that carries on
-    for nk, n in new.items():
-        srcs = m["whole"].get(nk, []) + m["parts"].get(nk, [])
-        if len(srcs) == 1 and nk in m["whole"]:
-            continuing[nk] = srcs[0]
-            new_id[nk] = lid[srcs[0]]
-        else:
-            new_id[nk] = f"C2025-{n['wardCode']}"
-    for o, targets in m["divided"].items():
-        for i, nk in enumerate(sorted(targets, key=lambda t: new[t]["wardCode"]), start=1):
-            only_this = not m["whole"].get(nk) and len(m["parts"][nk]) == 1
-            part_id[(o, nk)] = new_id[nk] if only_this else f"{lid[o]}-p{i}"
+    continuing, new_id, part_id = plan_2025(m, lid, set(new))
 
     def lb_commune(prov_code: str) -> str:
         return LB_COMMUNE.get(prov_code, LB_COMMUNE_GENERAL)
@@ -427,16 +436,7 @@ def quang_ninh(pkg: dict, raw: Path) -> dict[str, str]:
         out_changes.append([c["date"], c["type"], c["sources"], tgt, c["changes"], "", c["legal_basis"], c["verified"], c["note"]])
 
     # 2025-07-01 (1679/NQ-UBTVQH15) from the converter
-    continuing = {nk: m["whole"][nk][0] for nk in qn_new
-                  if nk in m["whole"] and len(m["whole"][nk]) == 1 and nk not in m["parts"]}
-    new_id = {nk: lid[continuing[nk]] if nk in continuing else f"C2025-{n['wardCode']}" for nk, n in qn_new.items()}
-    part_id = {}
-    for o, targets in m["divided"].items():
-        if o not in qn_legacy:
-            continue
-        for i, nk in enumerate(sorted(targets, key=lambda t: new[t]["wardCode"]), start=1):
-            only_this = not m["whole"].get(nk) and len(m["parts"][nk]) == 1
-            part_id[(o, nk)] = new_id[nk] if only_this else f"{lid[o]}-p{i}"
+    continuing, new_id, part_id = plan_2025(m, lid, set(qn_new))
     for nk, n in qn_new.items():
         if nk in continuing:
             c = com[new_id[nk]]
