@@ -367,7 +367,8 @@ def national(pkg: dict) -> tuple[str, str, dict]:
         "communes_before": sum(1 for r in legacy.values() if r["wardCode"]), "communes_after": len(new),
         "divided": len(m["divided"]), "units": len(units), "events": len(events),
         "no_area": "; ".join(no_area) or "none",
-        "by_type_after": {t: sum(1 for n in new.values() if n["wardType"] == t) for t in sorted({n["wardType"] for n in new.values()})},
+        "by_type_after": ", ".join(f"{sum(1 for n in new.values() if n['wardType'] == t):,} {t.lower()}"
+                                   for t in ("Xã", "Phường", "Đặc khu")),
     }
     return csv_text(uh, units), csv_text(eh, events), stats
 
