@@ -213,3 +213,14 @@ def test_importer_refuses_a_missing_package(tmp_path):
     assert proc.returncode == 1
     assert "not found" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_quang_ninh_in_the_national_registry_before_2025_07_01(before):
+    districts = before[(before["level"] == "district") & (before["parent_id"] == "P22")]
+    assert len(districts) == 13
+    com = before[before["parent_id"].isin(set(districts.index))]
+    assert com["unit_type"].value_counts().to_dict() == {"xa": 91, "phuong": 73, "thi-tran": 7}
+    # the same 171 codes as the territorial history holds open on 2025-06-30
+    terr = pd.read_csv(ROOT / "data" / "territory" / "quang-ninh" / "communes.csv", dtype=str, keep_default_na=False)
+    open_then = terr[((terr["opened"] == "") | (terr["opened"] <= BEFORE)) & ((terr["closed"] == "") | (terr["closed"] > BEFORE))]
+    assert set(open_then["code"]) == set(com["code"])
