@@ -31,24 +31,26 @@ def vn():
     return units, events
 
 
+def _explode(events: pd.DataFrame, col: str) -> pd.DataFrame:
+    out = events.assign(uid=events[col].str.split(";")).explode("uid")
+    out["uid"] = out["uid"].str.strip()
+    return out[out["uid"].fillna("") != ""]
+
+
 def state(units: pd.DataFrame, events: pd.DataFrame, date: str) -> pd.DataFrame:
     """Open units at ``date`` with the attributes in force (events applied in file order)."""
     cur = units.set_index("unit_id")[["name", "level", "unit_type", "code", "parent_id"]].copy()
-    is_open = pd.Series(True, index=cur.index)
-    for u in events.loc[events["type"].isin(OPENING), "targets"]:
-        is_open[ids(u)] = False  # new units are closed before their event
-    for _, e in events[events["date"] <= date].iterrows():
-        if e["type"] in OPENING:
-            is_open[ids(e["targets"])] = True
-        if e["type"] in CLOSING:
-            is_open[ids(e["sources"])] = False
+    upto = events[events["date"] <= date]
+    opened_later = set(_explode(events[events["type"].isin(OPENING) & (events["date"] > date)], "targets")["uid"])
+    closed = set(_explode(upto[upto["type"].isin(CLOSING)], "sources")["uid"])
+    for _, e in upto[upto["type"].isin(["transfer", "reclassify"])].iterrows():  # few rows, in file order
         if e["type"] == "transfer":
             cur.loc[ids(e["sources"]), "parent_id"] = e["new_parent_id"]
-        if e["type"] == "reclassify":
+        else:
             for pair in ids(e["changes"]):
                 col, val = pair.split("=", 1)
                 cur.loc[ids(e["sources"]), col] = val
-    return cur[is_open]
+    return cur[~cur.index.isin(opened_later | closed)]
 
 
 @pytest.fixture(scope="module")
