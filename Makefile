@@ -10,7 +10,7 @@ REGISTRY ?= data/quang-ninh
 BASELINE ?= 2015-12-31
 AS_OF    ?= 2021-12-31
 
-.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth
+.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth data
 
 SCENARIOS    := $(sort $(wildcard scenarios/*.yaml))
 SCENARIO_OUT := $(patsubst scenarios/%.yaml,reports/%/summary.json,$(SCENARIOS))
@@ -75,6 +75,12 @@ lab: | $(STAMP) ## Open JupyterLab on the project's own environment and kernel
 
 synth: | $(STAMP) ## Generate the national-scale registry (63 provinces) into data/national-63-seed0/
 	$(BIN)/orgmodel synth data/national-63-seed0 --provinces 63 --seed 0 --force
+
+DATA_VENV := .venv-data
+data: ## Import real territory (vietnamadminunits 1.0.4, MIT) into data/vietnam and data/territory/quang-ninh; byte-reproducible
+	@test -x $(DATA_VENV)/bin/python || $(PYTHON) -m venv $(DATA_VENV)
+	$(DATA_VENV)/bin/python -m pip install --quiet --no-deps vietnamadminunits==1.0.4
+	$(DATA_VENV)/bin/python scripts/import_adminunits.py
 
 clean: ## Remove generated reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis
