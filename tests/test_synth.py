@@ -238,3 +238,59 @@ def test_national_generator_is_deterministic(national):
     again = synth.generate_national(provinces=3, seed=1)
     pd.testing.assert_frame_equal(units, again[0])
     pd.testing.assert_frame_equal(events, again[1])
+
+
+# ---------------------------------------------------------------- the subpackage (issue 9 item 5)
+
+# sha256 of the national registry (3 provinces, seed 1) as the single-module generator wrote it
+# before the split into orgmodel/synth/ (contract columns of units.csv, and events.csv): the split
+# and the data files must not change a byte.
+NATIONAL_3_SEED_1 = {
+    "units.csv": "c2a4e00418f1dc7ca5e8d75378daab71ae54a81edc5a1e1767c04f5bcaa6e824",
+    "events.csv": "0970ed1dfb96133f05d1e70fa88e3e745a70f0126a75a870d3a650d842e7a681",
+}
+
+
+def _v1_bytes(path: Path, columns: list[str]) -> bytes:
+    """The file's bytes restricted to ``columns`` (so later optional columns do not count)."""
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_national_registry_is_byte_identical_to_the_single_module_generator(national):
+    import hashlib
+
+    _, _, _, out = national
+    units_v1 = ["unit_id", "name", "kind", "level", "sector", "parent_id", "locality", "staff", "autonomy", "lat", "lon"]
+    got = {"units.csv": hashlib.sha256(_v1_bytes(out / "units.csv", units_v1)).hexdigest(),
+           "events.csv": hashlib.sha256(_v1_bytes(out / "events.csv", synth.EVENT_COLUMNS)).hexdigest()}
+    assert got == NATIONAL_3_SEED_1
+
+
+def test_only_the_cli_imports_the_generator():
+    import re
+
+    pkg = ROOT / "orgmodel"
+    offenders = []
+    for path in sorted(pkg.rglob("*.py")):
+        if path.is_relative_to(pkg / "synth") or path.name == "cli.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^\s*(from\s+(orgmodel|\.)?\.?synth\b|from\s+\.+\s+import\s+.*\bsynth\b|import\s+orgmodel\.synth\b|from\s+orgmodel\s+import\s+.*\bsynth\b)",
+                     text, re.M):
+            offenders.append(path.name)
+    assert offenders == []
+
+
+def test_reference_tables_are_package_data_files():
+    data = ROOT / "orgmodel" / "synth" / "data"
+    for name in ("departments.csv", "chi_cuc.csv", "provincial_psus.csv", "provincial_hospitals.csv", "district_phong.csv",
+                 "district_psus.csv", "schools.csv", "qn_districts.csv", "qn_indicators.csv", "names.yaml"):
+        assert (data / name).is_file(), name
+    assert len(synth.DEPARTMENTS) == 21 and synth.DEPARTMENTS[0] == ("SNV", "Sở Nội vụ", "home-affairs")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"synth/data/*.csv"' in pyproject and '"synth/data/*.yaml"' in pyproject
