@@ -30,12 +30,12 @@ from .national import generate_national, national_specs
 from .output import write_registry
 from .quang_ninh import (QuangNinhCalibration, admissible_baselines, calibrate_quang_ninh, generate_quang_ninh,
                          indicators_table, render_quang_ninh_readme)
-from .simulate import count_units
+from .simulate import count_units, life_dates
 from .tables import DEPARTMENTS, EVENT_COLUMNS, QN_DISTRICTS, SPECIALISED, START, UNIT_COLUMNS, nfc
 from .world import World, allocate, build_province
 
 __all__ = [
     "DEPARTMENTS", "EVENT_COLUMNS", "QN_DISTRICTS", "SPECIALISED", "START", "UNIT_COLUMNS", "QuangNinhCalibration", "World",
     "admissible_baselines", "allocate", "build_province", "calibrate_quang_ninh", "count_units", "generate_national",
-    "generate_quang_ninh", "indicators_table", "national_specs", "nfc", "render_quang_ninh_readme", "write_registry",
+    "generate_quang_ninh", "indicators_table", "life_dates", "national_specs", "nfc", "render_quang_ninh_readme", "write_registry",
 ]

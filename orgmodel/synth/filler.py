@@ -182,6 +182,7 @@ def _derived(w: World, templates: np.ndarray, *, category, names, ids, parents, 
     rows["staff"] = np.asarray(staff, dtype=np.int64)
     rows["autonomy"] = pd.array(autonomy, dtype="Int64")
     rows["code"] = [SCHOOLS[c][0] if c in SCHOOLS else "P" for c in np.broadcast_to(category, n)]
+    rows["unit_type"] = [SCHOOLS[c][5] if c in SCHOOLS else t for c, t in zip(np.broadcast_to(category, n), rows["unit_type"])]
     rows["fillable"], rows["container"], rows["idnum"] = True, False, -1
     lat = rows["lat"].to_numpy(dtype=float) + w.rng.normal(size=n) * jitter
     lon = rows["lon"].to_numpy(dtype=float) + w.rng.normal(size=n) * jitter

@@ -60,7 +60,7 @@ def hook_cdc(w: World, date: str, provs) -> None:
         spec = w.specs[p]
         src = w.find(p, category="prev-centre")
         row = w.new_unit(int(src[0]), unit_id=f"{spec.code}-CDC", name=f"Trung tâm Kiểm soát bệnh tật {spec.full}",
-                         code="CDC", category="centre", autonomy=4)
+                         code="CDC", category="centre", autonomy=4, unit_type="cdc")
         _consolidate(w, date, [(src, row, w.legal(1)[0],
                      f"Hợp nhất {len(src)} trung tâm y tế dự phòng tuyến tỉnh thành Trung tâm Kiểm soát bệnh tật.", None)])
 
@@ -74,7 +74,7 @@ def hook_district_media(w: World, date: str, provs) -> None:
             if len(src) < 2:
                 continue
             row = w.new_unit(int(src[0]), unit_id=f"{d.prefix}-TTTTVH", name=f"Trung tâm Truyền thông và Văn hóa {d.full}",
-                             code="TTTTVH", category="district-centre")
+                             code="TTTTVH", category="district-centre", unit_type="truyen-thong-van-hoa")
             items.append((src, row, w.legal(1)[0], f"Hợp nhất {' và '.join(w.uname[src])} thành Trung tâm Truyền thông và Văn hóa {d.full}.", None))
     _consolidate(w, date, items)
 
@@ -86,7 +86,7 @@ def hook_provincial_media(w: World, date: str, provs) -> None:
         spec = w.specs[p]
         src = w.find(p, category="media")
         row = w.new_unit(int(src[0]), unit_id=f"{spec.code}-TTTT", name=f"Trung tâm Truyền thông {spec.full}",
-                         code="TTTT", category="centre")
+                         code="TTTT", category="centre", unit_type="trung-tam-truyen-thong")
         _consolidate(w, date, [(src, row, w.legal(1)[0],
                      f"Hợp nhất {', '.join(w.uname[src])} thành Trung tâm Truyền thông {spec.full}.", w.root(p))])
 
@@ -134,7 +134,7 @@ def hook_departments_2025(w: World, date: str, provs) -> None:
             if len(src) < 2:
                 continue
             row = w.new_unit(int(src[0]), unit_id=f"{spec.code}-{new_code}", name=name + spec.dept_suffix, code=new_code,
-                             sector=sector, category="dept", container=True, level="province", locality="province")
+                             sector=sector, category="dept", container=True, level="province", locality="province", unit_type="so")
             items.append((src, row, w.legal(1, "NQ-HĐND")[0],
                           f"Sắp xếp cơ quan chuyên môn năm 2025: hợp nhất {' và '.join(w.uname[src])} thành {name}.", w.root(p)))
     _consolidate(w, date, items)
@@ -155,7 +155,8 @@ def _commune_rows(w: World, p: int, g: int, n: int, first: int, special: bool) -
         rows.append(dict(unit_id=f"{spec.code}-XA-{k:02d}", name=name, kind="government", level="commune", sector="general",
                          parent_id=f"{spec.code}-UBND", locality=d.name, staff=int(staff[j]), autonomy=pd.NA,
                          lat=float(lat[j]), lon=float(lon[j]), prov=p, dprefix=d.prefix, code="XA", category="gov-commune",
-                         container=True, fillable=False, place="", idprefix="", idnum=-1, idwidth=0))
+                         container=True, fillable=False, place="", idprefix="", idnum=-1, idwidth=0,
+                         unit_type="dac-khu" if special else "xa"))
     return rows
 
 

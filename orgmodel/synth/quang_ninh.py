@@ -12,10 +12,17 @@ import pandas as pd
 from .hooks import (_merge, hook_abolish_districts, hook_cdc, hook_departments_2025, hook_district_health, hook_district_media,
                     hook_market_surveillance, hook_provincial_media)
 from .report import _event_mix, _md_table, calibration_table
-from .simulate import export, simulate
+from .simulate import export, life_dates, simulate
 from .tables import (DEPARTMENTS, INDICATORS, PHONG_FALLBACK, QN_BBOX, QN_CAPITAL, QN_DISTRICT_HOSPITALS, QN_DISTRICTS,
                      QN_HAT_KIEM_LAM, START, nfc)
 from .world import DistrictSpec, ProvinceSpec, World, allocate, build_province
+
+# Realistic shape of the 2015 public service layer (synthetic, labelled so in the README): most
+# communes had a kindergarten, a primary and a lower-secondary school, some a combined primary and
+# lower-secondary school (TH&THCS); every commune a health station; departments about 7 divisions.
+QN_SCHOOL_SHARES = (0.36, 0.32, 0.26, 0.06)   # mầm non, tiểu học, THCS, TH&THCS
+QN_DIVISION_SHARE = 0.7
+
 
 def quang_ninh_spec(baseline_psu: int, baseline_agency: int) -> ProvinceSpec:
     """The Quảng Ninh specification: real districts, departments and main units."""
@@ -28,7 +35,8 @@ def quang_ninh_spec(baseline_psu: int, baseline_agency: int) -> ProvinceSpec:
         index=0, code="QN", name="Quảng Ninh", full="tỉnh Quảng Ninh", lat=QN_CAPITAL[0], lon=QN_CAPITAL[1], bbox=QN_BBOX,
         districts=districts, psus=baseline_psu, agencies=baseline_agency, thpt=50, communes_2025=54,
         district_hospitals=tuple(QN_DISTRICT_HOSPITALS), hat_kiem_lam=tuple(QN_HAT_KIEM_LAM), qn=True,
-        chuyen="Hạ Long", cdn="Việt - Hàn Quảng Ninh",
+        chuyen="Hạ Long", cdn="Việt - Hàn Quảng Ninh", division_share=QN_DIVISION_SHARE, school_shares=QN_SCHOOL_SHARES,
+        health_stations=True,
     )
 
 
@@ -71,7 +79,7 @@ class QuangNinhCalibration:
     the yearly weights are our choice; the README says so."""
 
     baseline_all: int = 1261              # any of 1258..1264 gives 227 = 18.0 %
-    baseline_agency: int = 481            # chosen split (not published)
+    baseline_agency: int = 420            # chosen split (not published)
     reduced_agency: int = 140             # published
     reduced_psu: int = 87                 # published
     published_pct: float = 18.0           # published, one decimal
@@ -197,16 +205,28 @@ def generate_quang_ninh(seed: int = 2015, cal: QuangNinhCalibration = QuangNinhC
 
 
 
+def type_table(units: pd.DataFrame, events: pd.DataFrame, dates) -> pd.DataFrame:
+    """Open public service units by unit type at each date (most numerous first)."""
+    opened, closed = life_dates(units, events)
+    psu = units["kind"] == "psu"
+    cols = {d: units.loc[psu & (opened <= d) & (closed > d), "unit_type"].value_counts() for d in dates}
+    t = pd.DataFrame(cols).fillna(0).astype(int)
+    t = t.assign(_key=-t[list(dates)].max(axis=1)).reset_index(names="unit_type")
+    return t.sort_values(["_key", "unit_type"]).drop(columns="_key").reset_index(drop=True)
+
+
 def render_quang_ninh_readme(units: pd.DataFrame, events: pd.DataFrame, meta: dict) -> str:
     """README.md of the bundled Quảng Ninh registry: published vs synthetic, ids, calibration."""
     cal = meta["calibration"]
     table = calibration_table(units, events, ["2015-12-31", "2019-12-31", "2020-12-31", "2021-12-31", "2025-12-31"])
     t = table.set_index("date")
     b_psu, threshold = int(t.loc["2015-12-31", "psu"]), cal["psu_target_pct"] * int(t.loc["2015-12-31", "psu"]) / 100
-    depts = pd.DataFrame([(f"`QN-{c}`", n) for c, n, _ in DEPARTMENTS], columns=["id", "name (2015)"])
+    depts = pd.DataFrame([(f"`QN-{c}`", n) for c, n, _, _ in DEPARTMENTS], columns=["id", "name (2015)"])
     dists = pd.DataFrame([(f"`{c}-UBND`", f"{t_} {n}") for c, n, t_, *_ in QN_DISTRICTS], columns=["id", "district-level unit"])
     govs = int(((units["kind"] == "government") & (units["level"] == "commune")).sum())
     lo, hi = min(cal["admissible_baselines"]), max(cal["admissible_baselines"])
+    types = type_table(units, events, ["2015-12-31", "2021-12-31", "2025-12-31"])
+    n_types = int(units["unit_type"].nunique())
     return f"""# Quảng Ninh: agencies and public service units, 2015 baseline to 2025
 
 This registry is **generated** by `{meta['generator']}`; do not edit it by hand. Regenerate it,
@@ -216,9 +236,11 @@ byte for byte, with
 python -m orgmodel.synth quang-ninh data/quang-ninh
 ```
 
-It follows the registry format, version 1: `units.csv` ({len(units):,} units),
-`events.csv` ({len(events):,} events, 2016-2025), `registry.yaml` (start {START}: units not opened by
-an event exist from then), and `indicators.csv` (the published service indicators).
+It follows the registry format, version 1.1: `units.csv` ({len(units):,} units, with the optional
+columns `unit_type`, `code`, `population`, `area_km2`, `heads`, `deputies`), `events.csv`
+({len(events):,} events, 2016-2025), `registry.yaml` (start {START}: units not opened by an event exist
+from then), `unit_types.csv` (the {n_types} unit types it uses) and `indicators.csv` (the published
+service indicators).
 
 ## What is published
 
@@ -250,6 +272,17 @@ province's 171 communes became 54 commune-level units.
   schools, their staff, autonomy groups and coordinates (scattered around the real district
   centres). A few well-known provincial units carry their real names (e.g. Bệnh viện Bãi Cháy,
   Trường Đại học Hạ Long); schools are named after real wards and communes of their district.
+- **The shape of the public service layer** is realistic but synthetic: every commune has a
+  health station (`tram-y-te`, managed by the district health centre, Circular 37/2016/TT-BYT);
+  most communes a kindergarten (`mam-non`), a primary (`tieu-hoc`) and a lower-secondary school
+  (`thcs`), some a combined primary and lower-secondary school (`th-thcs`); each district a health
+  centre, a GDNN-GDTX centre, a culture centre and a radio-TV station (consolidated in 2018 into a
+  media and culture centre), a project management board and a land-fund centre; the province its
+  hospitals, CDC (2018), forensic and medical-assessment centres, notary offices, legal aid, library,
+  museum, project management boards... (counts by type below). `heads` and `deputies` (leadership
+  posts when the unit first exists) are synthetic defaults by type and staff
+  (`orgmodel/synth/data/leaders.csv`); `code`, `population` and `area_km2` are empty where no official
+  figure is used.
 - **The agency/PSU split** of 2015 is not published: this registry chooses {cal['baseline_agency']}
   agencies and {cal['baseline_psu']} PSUs. The total {cal['baseline_all']:,} is also a choice: any
   baseline from {lo:,} to {hi:,} gives 100 × 227 / baseline = 18.0 % to one decimal.
@@ -288,6 +321,19 @@ Events by type:
 
 {_md_table(_event_mix(events))}
 
+## Unit types
+
+`unit_type` is the legal type (loại hình) of every unit; `unit_types.csv` lists each slug used,
+once, with its Vietnamese and English names, kind and sector (the slugs are those of the package
+vocabulary `orgmodel/data/unit_types.csv`). Government units: `tinh` (the province), `thanh-pho`,
+`thi-xa`, `huyen` (district level, to 2025-06-30), `xa`, `dac-khu` (commune level). Agencies: `so`
+(departments, including the Office of the People's Committee, the Inspectorate and the Ethnic
+Minorities Committee), `ban-thuoc-ubnd-tinh`, `chi-cuc`, `ban-thuoc-so`, `phong-thuoc-so`,
+`phong-thuoc-chi-cuc`, `phong-cap-huyen`, `kiem-lam`, `doi-quan-ly-thi-truong`. Public service
+units open at each date, by type (computed from the CSVs):
+
+{_md_table(types)}
+
 ## Id scheme
 
 Ids are readable and stable; a new unit continues the numbering of its family.
@@ -302,6 +348,7 @@ Ids are readable and stable; a new unit continues the numbering of its family.
 | `QN-<code>` | provincial PSUs | `QN-TTYTDP`, `QN-BAO`, `QN-CDC` (2018), `QN-TTTT` (2019) |
 | `QN-BV-nnn` | hospitals under Sở Y tế | `QN-BV-001` Bệnh viện Đa khoa tỉnh Quảng Ninh, `QN-BV-002` Bệnh viện Bãi Cháy |
 | `QN-THPT-nnn` | upper-secondary schools under Sở GD&ĐT | `QN-THPT-001` |
+| `QN-TYT-<d>-nn` | commune health stations under the district health centre | `QN-TYT-HL-01` Trạm Y tế Hồng Gai |
 | `QN-TTYT-<d>`, `QN-TTDS-<d>` | district health centres (under Sở Y tế), district population centres | `QN-TTYT-HL` Trung tâm Y tế thành phố Hạ Long |
 | `<d>-UBND` | district-level governments | `HL-UBND` |
 | `<d>-<code>` | district phòng and centres | `HL-PNV`, `HL-PGDDT`, `HL-GDNN`, `HL-TTTTVH` |

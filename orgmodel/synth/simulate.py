@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .filler import run_filler
-from .tables import EVENT_COLUMNS, FIRST_YEAR, LAST_YEAR, START, UNIT_COLUMNS
+from .tables import EVENT_COLUMNS, FIRST_YEAR, LAST_YEAR, LEADERS, START, UNIT_COLUMNS, UNIT_COLUMNS_V1
 from .world import World
 
 def _window(year: int, hook_dates: list[str]) -> tuple[tuple[str, str], bool]:
@@ -62,8 +62,15 @@ def simulate(w: World, hooks: dict[int, list], targets: dict[int, dict[str, tupl
 def export(w: World, event_prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The public tables: units (contract columns) and events sorted by date (file order within
     a date = generation order), with sequential event ids."""
-    u = w.units[UNIT_COLUMNS].copy()
+    src = w.units
+    u = src[UNIT_COLUMNS_V1 + ["unit_type"]].copy()
     u["staff"] = u["staff"].astype(np.int64)
+    u["code"] = src["official_code"].fillna("") if "official_code" in src else ""
+    u["population"] = (src["population"] if "population" in src else pd.Series(pd.NA, index=src.index)).astype("Int64")
+    u["area_km2"] = (src["area_km2"] if "area_km2" in src else pd.Series(np.nan, index=src.index)).astype(float).round(2)
+    u["heads"], u["deputies"] = leadership(u["unit_type"].to_numpy(dtype=object), u["kind"].to_numpy(dtype=object),
+                                           u["staff"].to_numpy())
+    u = u[UNIT_COLUMNS]
     u["autonomy"] = u["autonomy"].astype("Int64").where(u["kind"] == "psu", pd.NA)
     u["lat"], u["lon"] = u["lat"].astype(float).round(5), u["lon"].astype(float).round(5)
     e = pd.DataFrame(w.events, columns=EVENT_COLUMNS[1:])
@@ -77,13 +84,21 @@ def export(w: World, event_prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return u, e
 
 
+def leadership(unit_type: np.ndarray, kind: np.ndarray, staff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Heads and deputies each unit holds when it first exists (``LEADERS``, by type and staff)."""
+    keys = [t if t in LEADERS else f"*{k}" if f"*{k}" in LEADERS else "*agency" for t, k in zip(unit_type, kind)]
+    table = np.array([LEADERS[k] for k in keys], dtype=np.int64).reshape(-1, 4)
+    heads, small, large, from_staff = table.T
+    return heads, np.where((from_staff > 0) & (staff >= from_staff), large, small)
+
+
 NEW_TYPES = ("establish", "consolidate", "split", "separate")
 CLOSING_TYPES = ("merge", "consolidate", "split", "dissolve")
 
 
-def count_units(units: pd.DataFrame, events: pd.DataFrame, dates) -> pd.DataFrame:
-    """Open units per kind as of each date (events dated <= D included), straight from the
-    public tables: an independent check of the simulation's own counts."""
+def life_dates(units: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Each unit's opening and closing date (ISO text; "0000-00-00" when open from the start,
+    "9999-12-31" when never closed), straight from the public tables."""
     def first_date(col, types):
         ev = events[events["type"].isin(types)][["date", col]].copy()
         ev["uid"] = ev[col].astype(str).str.split(";")
@@ -94,6 +109,13 @@ def count_units(units: pd.DataFrame, events: pd.DataFrame, dates) -> pd.DataFram
 
     opened = units["unit_id"].map(first_date("targets", NEW_TYPES)).fillna("0000-00-00").astype(str)
     closed = units["unit_id"].map(first_date("sources", CLOSING_TYPES)).fillna("9999-12-31").astype(str)
+    return opened, closed
+
+
+def count_units(units: pd.DataFrame, events: pd.DataFrame, dates) -> pd.DataFrame:
+    """Open units per kind as of each date (events dated <= D included), straight from the
+    public tables: an independent check of the simulation's own counts."""
+    opened, closed = life_dates(units, events)
     rows = []
     for d in dates:
         live = (opened <= d) & (closed > d)

@@ -12,9 +12,13 @@ import csv
 import unicodedata
 from importlib.resources import files
 
+import pandas as pd
 import yaml
 
-UNIT_COLUMNS = ["unit_id", "name", "kind", "level", "sector", "parent_id", "locality", "staff", "autonomy", "lat", "lon"]
+UNIT_COLUMNS_V1 = ["unit_id", "name", "kind", "level", "sector", "parent_id", "locality", "staff", "autonomy", "lat", "lon"]
+# Registry format 1.1 optional columns, written in this order after the version 1 columns.
+UNIT_COLUMNS_11 = ["unit_type", "code", "population", "area_km2", "heads", "deputies"]
+UNIT_COLUMNS = UNIT_COLUMNS_V1 + UNIT_COLUMNS_11
 EVENT_COLUMNS = ["event_id", "date", "type", "sources", "targets", "new_parent_id", "legal_basis", "note"]
 START = "2015-12-31"
 FIRST_YEAR, LAST_YEAR = 2016, 2025
@@ -46,7 +50,7 @@ NAMES = yaml.safe_load((DATA / "names.yaml").read_text(encoding="utf-8"))
 
 # Real names of provincial bodies (2015): code, name, sector.
 DEPARTMENTS = _rows("departments.csv")
-SPECIALISED = [c for c, _, _ in DEPARTMENTS if c != "BQLKKT"]  # the 20 specialised agencies
+SPECIALISED = [c for c, _, _, t in DEPARTMENTS if t == "so"]  # the 20 specialised agencies
 
 # Internal divisions (phòng) of each department; names starting with a core prefix are never
 # touched by filler events.
@@ -107,3 +111,16 @@ GENERIC_PLACES = [nfc(n) for n in NAMES["generic_places"]]
 
 # The published service indicators of Quảng Ninh (indicators.csv of the bundled registry).
 INDICATORS = _rows("qn_indicators.csv")
+
+# Leadership posts (heads, deputies) a unit holds when it first exists, by unit type and staff:
+# ``deputies`` below ``large_from_staff`` staff, ``deputies_large`` from it. Synthetic defaults
+# in the orders of magnitude of the caps (registry columns ``heads``/``deputies``); ``*agency`` and
+# ``*psu`` are the defaults for other types.
+LEADERS = {r[0]: r[1:5] for r in _rows("leaders.csv", {"heads": int, "deputies": int, "deputies_large": int,
+                                                         "large_from_staff": int})}
+
+
+def unit_type_vocabulary() -> pd.DataFrame:
+    """The package's unit-type vocabulary (orgmodel/data/unit_types.csv), as text."""
+    with (files("orgmodel") / "data" / "unit_types.csv").open(encoding="utf-8", newline="") as f:
+        return pd.read_csv(f, dtype=str, keep_default_na=False)

@@ -15,6 +15,9 @@ from .tables import (CHI_CUC, CHI_CUC_DIVISIONS, CORE_DIVISION, DEPARTMENTS, DIS
 
 # ====================================================================== specifications
 
+# The legal type (registry format 1.1 ``unit_type``) of a district-level unit, by its Vietnamese type.
+DISTRICT_TYPES = {"thành phố": "thanh-pho", "thị xã": "thi-xa", "huyện": "huyen", "quận": "quan"}
+
 
 @dataclass(frozen=True)
 class DistrictSpec:
@@ -38,6 +41,10 @@ class DistrictSpec:
     @property
     def urban(self) -> bool:
         return self.type in ("thành phố", "thị xã")
+
+    @property
+    def unit_type(self) -> str:
+        return DISTRICT_TYPES[self.type]
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class ProvinceSpec:
     dept_suffix: str = ""             # appended to department names (national: " (Tỉnh 07)")
     chuyen: str = ""                  # name of the specialised upper-secondary school
     cdn: str = ""                     # name of the vocational college
+    school_shares: tuple[float, ...] | None = None   # MN, TH, THCS, TH&THCS shares (default: schools.csv)
+    health_stations: bool = False     # one commune health station (trạm y tế) per commune, under the district health centre
 
     def district(self, short: str) -> DistrictSpec:
         return next(d for d in self.districts if d.short == short)
@@ -103,7 +112,7 @@ def allocate(total: int, weights, minimum=0, cap=None) -> np.ndarray:
 def _row(**kw) -> dict:
     """One internal unit row with defaults (see :func:`build_province` for the columns)."""
     base = dict(kind="psu", level="province", parent_id="", locality="province", staff_lo=5, staff_hi=10, aut="",
-                dprefix="", code="", category="other", container=False, fillable=False, place="",
+                dprefix="", code="", category="other", container=False, fillable=False, place="", unit_type="",
                 idprefix="", idnum=-1, idwidth=0, lat0=np.nan, lon0=np.nan, sd=0.012)
     base.update(kw)
     return base
@@ -117,22 +126,22 @@ def _province_top(spec: ProvinceSpec, rng: np.random.Generator) -> list[dict]:
     """UBND tỉnh, departments, their divisions, sub-departments and their divisions and teams."""
     P, rows = spec.code, []
     rows.append(_row(unit_id=f"{P}-UBND", name=f"UBND {spec.full}", kind="government", sector="general",
-                     staff_lo=8, staff_hi=12, code="UBND", category="gov-province", container=True))
-    for code, name, sector in DEPARTMENTS:
+                     staff_lo=8, staff_hi=12, code="UBND", category="gov-province", container=True, unit_type="tinh"))
+    for code, name, sector, utype in DEPARTMENTS:
         did = f"{P}-{code}"
         rows.append(_row(unit_id=did, name=name + spec.dept_suffix, kind="agency", sector=sector, parent_id=f"{P}-UBND",
-                         staff_lo=3, staff_hi=6, code=code, category="dept", container=True))
+                         staff_lo=3, staff_hi=6, code=code, category="dept", container=True, unit_type=utype))
         names = DIVISIONS[code]
         keep = max(3, int(round(len(names) * spec.division_share)))
         for k, dn in enumerate(names[:keep], start=1):
             uid, num, width = _numbered(f"{did}-P", k, 2)
             rows.append(_row(unit_id=uid, name=dn, kind="agency", sector=sector, parent_id=did, staff_lo=5, staff_hi=12,
                              code="P", category="inspection" if dn.startswith("Thanh tra") else "division",
-                             fillable=not dn.startswith(CORE_DIVISION),
+                             fillable=not dn.startswith(CORE_DIVISION), unit_type="phong-thuoc-so",
                              idprefix=f"{did}-P", idnum=num, idwidth=width))
-    for dept, cc, name, sector in CHI_CUC:
+    for dept, cc, name, sector, utype in CHI_CUC:
         rows.append(_row(unit_id=f"{P}-{dept}-{cc}", name=name, kind="agency", sector=sector, parent_id=f"{P}-{dept}",
-                         staff_lo=12, staff_hi=30, code=cc, category="chicuc", container=True))
+                         staff_lo=12, staff_hi=30, code=cc, category="chicuc", container=True, unit_type=utype))
     rows += _chi_cuc_divisions(spec, rng, rows)
     rows += _teams(spec)
     return rows
@@ -149,12 +158,12 @@ def _chi_cuc_divisions(spec: ProvinceSpec, rng: np.random.Generator, rows_so_far
         need = spec.agencies - fixed
         counts = allocate(need, rng.uniform(0.5, 1.5, size=n_cc), minimum=1, cap=len(CHI_CUC_DIVISIONS))
     out = []
-    for (dept, cc, _, sector), n in zip(CHI_CUC, counts):
+    for (dept, cc, _, sector, _), n in zip(CHI_CUC, counts):
         cid = f"{spec.code}-{dept}-{cc}"
         for k in range(1, int(n) + 1):
             uid, num, width = _numbered(f"{cid}-P", k, 2)
             out.append(_row(unit_id=uid, name=CHI_CUC_DIVISIONS[k - 1], kind="agency", sector=sector, parent_id=cid,
-                            staff_lo=4, staff_hi=8, code="P", category="ccdiv", fillable=True,
+                            staff_lo=4, staff_hi=8, code="P", category="ccdiv", fillable=True, unit_type="phong-thuoc-chi-cuc",
                             idprefix=f"{cid}-P", idnum=num, idwidth=width))
     return out
 
@@ -167,14 +176,15 @@ def _teams(spec: ProvinceSpec) -> list[dict]:
         d = spec.district(short)
         out.append(_row(unit_id=f"{P}-HKL-{short}", name=f"Hạt Kiểm lâm {d.full}", kind="agency", sector="agriculture",
                         parent_id=kl, level="district", locality=d.name, dprefix=d.prefix, staff_lo=8, staff_hi=20,
-                        code="HKL", category="team", fillable=True, lat0=d.lat, lon0=d.lon, sd=d.spread))
+                        code="HKL", category="team", fillable=True, unit_type="kiem-lam", lat0=d.lat, lon0=d.lon, sd=d.spread))
     out.append(_row(unit_id=f"{P}-DKLCD", name="Đội Kiểm lâm cơ động và Phòng cháy, chữa cháy rừng", kind="agency",
-                    sector="agriculture", parent_id=kl, staff_lo=10, staff_hi=20, code="DKLCD", category="team", fillable=True))
+                    sector="agriculture", parent_id=kl, staff_lo=10, staff_hi=20, code="DKLCD", category="team", fillable=True,
+                    unit_type="kiem-lam"))
     n_qltt = max(3, int(round(0.8 * len(spec.districts))))
     for k in range(1, n_qltt + 1):
         uid, num, width = _numbered(f"{P}-QLTT-D", k, 2)
         out.append(_row(unit_id=uid, name=f"Đội Quản lý thị trường số {k}", kind="agency", sector="industry-trade",
-                        parent_id=f"{P}-SCT-CCQLTT", staff_lo=6, staff_hi=12, code="DQLTT", category="team", fillable=True,
+                        parent_id=f"{P}-SCT-CCQLTT", staff_lo=6, staff_hi=12, code="DQLTT", category="team", fillable=True, unit_type="doi-quan-ly-thi-truong",
                         idprefix=f"{P}-QLTT-D", idnum=num, idwidth=width))
     return out
 
@@ -195,7 +205,7 @@ def _province_psus(spec: ProvinceSpec) -> list[dict]:
     """Province-level PSUs: centres of the departments, media, project boards, hospitals."""
     P, rows = spec.code, []
     by_name = {d.name: d for d in spec.districts}
-    for code, parent, name, sector, cat, lo, hi, aut, scope, loc in PROVINCIAL_PSUS:
+    for code, parent, name, sector, cat, lo, hi, aut, scope, loc, utype in PROVINCIAL_PSUS:
         if scope == "qn" and not spec.qn:
             continue
         d = by_name.get(loc)
@@ -203,9 +213,9 @@ def _province_psus(spec: ProvinceSpec) -> list[dict]:
         rows.append(_row(unit_id=f"{P}-{code}", name=_fmt(name, spec), sector=sector, category=cat, code=code,
                          parent_id=f"{P}-UBND" if parent == "UBND" else f"{P}-{parent}", staff_lo=lo, staff_hi=hi, aut=aut,
                          locality=d.name if d else "province", lat0=d.lat if d else np.nan, lon0=d.lon if d else np.nan,
-                         sd=d.spread if d else 0.012))
+                         sd=d.spread if d else 0.012, unit_type=utype))
     k = 0
-    for name, lo, hi, aut, scope, loc in PROVINCIAL_HOSPITALS:
+    for name, lo, hi, aut, scope, loc, utype in PROVINCIAL_HOSPITALS:
         if scope == "qn" and not spec.qn:
             continue
         k += 1
@@ -214,14 +224,14 @@ def _province_psus(spec: ProvinceSpec) -> list[dict]:
         rows.append(_row(unit_id=uid, name=_fmt(name, spec), sector="health", category="hospital", code="BV",
                          parent_id=f"{P}-SYT", staff_lo=lo, staff_hi=hi, aut=aut, locality=d.name if d else "province",
                          lat0=d.lat if d else np.nan, lon0=d.lon if d else np.nan, sd=d.spread if d else 0.012,
-                         idprefix=f"{P}-BV-", idnum=num, idwidth=width))
+                         idprefix=f"{P}-BV-", idnum=num, idwidth=width, unit_type=utype))
     for short in spec.district_hospitals:
         k += 1
         d = spec.district(short)
         uid, num, width = _numbered(f"{P}-BV-", k, 3)
         rows.append(_row(unit_id=uid, name=f"Bệnh viện Đa khoa {d.full}", sector="health", category="district-hospital",
                          code="BV", parent_id=f"{P}-SYT", level="district", locality=d.name, dprefix=d.prefix,
-                         staff_lo=90, staff_hi=220, aut="23", lat0=d.lat, lon0=d.lon, sd=d.spread,
+                         staff_lo=90, staff_hi=220, aut="23", lat0=d.lat, lon0=d.lon, sd=d.spread, unit_type="benh-vien",
                          idprefix=f"{P}-BV-", idnum=num, idwidth=width))
     return rows
 
@@ -233,23 +243,40 @@ def _district_units(spec: ProvinceSpec) -> list[dict]:
         loc = dict(level="district", locality=d.name, dprefix=d.prefix, lat0=d.lat, lon0=d.lon, sd=d.spread)
         gov = f"{d.prefix}-UBND"
         rows.append(_row(unit_id=gov, name=f"UBND {d.full}", kind="government", sector="general", parent_id=f"{P}-UBND",
-                         staff_lo=4, staff_hi=7, code="UBND", category="gov-district", container=True, **loc))
+                         staff_lo=4, staff_hi=7, code="UBND", category="gov-district", container=True,
+                         unit_type=d.unit_type, **loc))
         for code, name, sector, applies, core in DISTRICT_PHONG:
             if _phong_applies(applies, d):
                 rows.append(_row(unit_id=f"{d.prefix}-{code}", name=f"{name} {d.full}", kind="agency", sector=sector,
                                  parent_id=gov, staff_lo=5, staff_hi=15, code=code, category="inspection" if code == "TTR" else "phong",
-                                 fillable=not core, **loc))
-        for code, name, sector, cat, lo, hi, aut, applies in DISTRICT_PSUS:
+                                 fillable=not core, unit_type="phong-cap-huyen", **loc))
+        for code, name, sector, cat, lo, hi, aut, applies, utype in DISTRICT_PSUS:
             if _phong_applies(applies, d):
                 rows.append(_row(unit_id=f"{d.prefix}-{code}", name=f"{name} {d.full}", sector=sector, parent_id=gov,
-                                 staff_lo=lo, staff_hi=hi, aut=aut, code=code, category=cat, **loc))
+                                 staff_lo=lo, staff_hi=hi, aut=aut, code=code, category=cat, unit_type=utype, **loc))
         hc_parent = f"{P}-SYT" if spec.health_centre_parent == "province" else gov
         big = 1.0 + 4.0 * d.weight
         rows.append(_row(unit_id=f"{P}-TTYT-{d.short}", name=f"Trung tâm Y tế {d.full}", sector="health", parent_id=hc_parent,
-                         staff_lo=int(120 * big), staff_hi=int(220 * big), aut="23", code="TTYT", category="ttyt", **loc))
+                         staff_lo=int(120 * big), staff_hi=int(220 * big), aut="23", code="TTYT", category="ttyt",
+                         container=True, unit_type="trung-tam-y-te", **loc))
         rows.append(_row(unit_id=f"{P}-TTDS-{d.short}", name=f"Trung tâm Dân số - Kế hoạch hóa gia đình {d.full}",
                          sector="health", parent_id=f"{P}-SYT-CCDS", staff_lo=4, staff_hi=9, aut="4", code="TTDS",
-                         category="ttds", **loc))
+                         category="ttds", unit_type="dan-so-khhgd", **loc))
+        if spec.health_stations:
+            rows += _health_stations(spec, d, f"{P}-TTYT-{d.short}")
+    return rows
+
+
+def _health_stations(spec: ProvinceSpec, d: DistrictSpec, ttyt: str) -> list[dict]:
+    """One commune health station (trạm y tế xã, phường, thị trấn) per commune of the district,
+    managed by the district health centre (Circular 37/2016/TT-BYT)."""
+    rows = []
+    for k, place in enumerate(d.places, start=1):
+        uid, num, width = _numbered(f"{spec.code}-TYT-{d.short}-", k, 2)
+        rows.append(_row(unit_id=uid, name=f"Trạm Y tế {place}", sector="health", parent_id=ttyt, level="commune",
+                         locality=d.name, dprefix=d.prefix, place=place, staff_lo=4, staff_hi=8, aut="4", code="TYT",
+                         category="station", unit_type="tram-y-te", idprefix=f"{spec.code}-TYT-{d.short}-", idnum=num,
+                         idwidth=width, lat0=d.lat, lon0=d.lon, sd=d.spread))
     return rows
 
 
@@ -266,7 +293,7 @@ def _schools(spec: ProvinceSpec, n_basic: int, rng: np.random.Generator) -> list
             uid, num, width = _numbered(f"{P}-THPT-", k, 3)
             rows.append(_school_row(spec, d, "school-thpt", f"{P}-SGDDT", uid, num, width, "province", f"{P}-THPT-"))
     cats = [c for c in SCHOOLS if SCHOOLS[c][4] > 0]
-    share = np.array([SCHOOLS[c][4] for c in cats])
+    share = np.array(spec.school_shares or [SCHOOLS[c][4] for c in cats])
     mins = np.array([[1 if c != "school-ths" else 0 for c in cats] for _ in spec.districts]).ravel()
     counts = allocate(n_basic, np.outer(w, share).ravel(), minimum=mins).reshape(len(spec.districts), len(cats))
     for d, row in zip(spec.districts, counts):
@@ -280,9 +307,9 @@ def _schools(spec: ProvinceSpec, n_basic: int, rng: np.random.Generator) -> list
 
 
 def _school_row(spec, d: DistrictSpec, cat, parent, uid, num, width, level, prefix) -> dict:
-    _, _, lo, hi, _ = SCHOOLS[cat]
+    code, _, lo, hi, _, utype = SCHOOLS[cat]
     return _row(unit_id=uid, name="", sector="education", parent_id=parent, level=level, locality=d.name, dprefix=d.prefix,
-                staff_lo=lo, staff_hi=hi, aut="34", code=SCHOOLS[cat][0], category=cat, fillable=True,
+                staff_lo=lo, staff_hi=hi, aut="34", code=code, category=cat, fillable=True, unit_type=utype,
                 idprefix=prefix, idnum=num, idwidth=width, lat0=d.lat, lon0=d.lon, sd=d.spread, _places=d.places)
 
 
