@@ -118,7 +118,7 @@ def test_csvs_are_utf8_nfc_lf_rfc4180(committed):
         rows = list(csv.reader(io.StringIO(text)))
         assert len({len(r) for r in rows}) == 1
     units, _ = committed
-    assert list(units.columns) == synth.UNIT_COLUMNS
+    assert list(units.columns) == synth.UNIT_COLUMNS + ["commune_2025"]
 
 
 def test_indicators_hold_the_article_figures():
@@ -524,3 +524,42 @@ def test_every_psu_merge_in_the_history_is_lawful(committed):
             if pair[0] != pair[1] and pair not in allowed_mixed:
                 bad.append((ev.event_id, src, target, pair))
     assert bad == []
+
+
+# ---------------------------------------------------------------- scenarios for today (issue 11 item 7)
+
+TODAY = ["qn-253-health-stations", "qn-253-upper-secondary", "qn-253-gdnn-gdtx", "qn-253-library-museum",
+         "psu-2026-54-communes", "health-centres-regional"]
+
+
+def _readme_answer(name: str) -> str:
+    text = (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
+    return row.rstrip(" |").rsplit("|", 1)[1].strip()
+
+
+@pytest.mark.parametrize("name", TODAY)
+def test_todays_scenarios_solve_as_the_scenarios_readme_says(name):
+    import re
+
+    from orgmodel.optimise import solve_scenario
+    from orgmodel.scenario import load_scenario
+
+    scn = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    sol = solve_scenario(scn)
+    answer = _readme_answer(name)
+    assert sol.summary["status"] == "optimal" and answer.startswith("optimal")
+    merges = int(re.search(r"(\d+) merges?|absorbs the two", answer).group(1) or 2)
+    assert sol.summary["merges"] == len(sol.plan) == merges
+    assert all(t["met"] for t in sol.summary["targets"])
+    if name == "qn-253-health-stations":     # each new commune keeps a station, all stations merge within it
+        units = scn.registry.units.set_index("unit_id")
+        c = units["commune_2025"]
+        assert (c[sol.plan["unit_id"]].to_numpy() == c[sol.plan["into_id"]].to_numpy()).all()
+        assert c[units["unit_type"] == "tram-y-te"].nunique() == 54
+        assert sol.summary["targets"][0]["max_reduction"] == 171 - 54
+    if name == "qn-253-library-museum":
+        assert sol.plan[["unit_id", "into_id"]].values.tolist() == [["QN-TV", "QN-BT"]]
+    if name == "psu-2026-54-communes":
+        assert scn.plan_from.isoformat() == "2026-01-01"
+        assert {t["baseline_date"] for t in sol.summary["targets"]} == {"2015-12-31", "2021-12-31"}

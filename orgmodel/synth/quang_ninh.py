@@ -89,10 +89,27 @@ def hook_territory(w: World, date: str, provs) -> None:
         src, tgt = apply_change(w, terr, row)
         if row["type"] in ("merge", "consolidate") and date < DISTRICTS_END:
             _merge_stations(w, date, src, tgt[0], row)
+        if row["type"] == "reclassify" and w.cat[src[0]] == "gov-district":
+            _rename_district_units(w, date, src[0], row)
     if len(last):
         _empty_districts_2025(w, date, terr)
         for _, row in last.iterrows():
             apply_change(w, terr, row)
+
+
+def _rename_district_units(w: World, date: str, g: int, row) -> None:
+    """A district-level unit that changes type (Đông Triều town -> city) renames the offices and
+    centres carrying its name ("... thị xã Đông Triều" -> "... thành phố Đông Triều")."""
+    change = dict(kv.split("=", 1) for kv in row["changes"].split(";"))
+    if "name" not in change:
+        return
+    old = w.districts[w.dprefix[g]].full
+    new = change["name"][:1].lower() + change["name"][1:]
+    hits = [int(k) for k in np.flatnonzero(w.is_open & (w.kind != "government")) if str(w.uname[k]).endswith(" " + old)]
+    for k in hits:
+        name = str(w.uname[k])[: -len(old)] + new
+        w.record(date, "reclassify", [k], legal=row["legal_basis"], changes=f"name={name}",
+                 note=f"Đổi tên {w.uname[k]} thành {name} theo tên đơn vị hành chính mới ({row['legal_basis']}).")
 
 
 def _stations_of(w: World, communes) -> np.ndarray:
@@ -448,7 +465,9 @@ Other public facts used: Quảng Ninh's Project 25 (2015) aimed at -18 % adminis
   museum, project management boards... (counts by type below). `heads` and `deputies` (leadership
   posts when the unit first exists) are synthetic defaults by type and staff
   (`orgmodel/synth/data/leaders.csv`); `code`, `population` and `area_km2` are empty where no official
-  figure is used.
+  figure is used. The extra column `commune_2025` gives, for each health station, the commune of
+  2025-07-01 that took over its commune (through the real crosswalk; a divided commune's station
+  goes with its first part), so that a 2025 plan can keep one station per new commune.
 - **The agency/PSU split** of 2015 is not published: this registry chooses {cal['baseline_agency']}
   agencies and {cal['baseline_psu']} PSUs. The total {cal['baseline_all']:,} is also a choice: any
   baseline from {lo:,} to {hi:,} gives 100 × 227 / baseline = 18.0 % to one decimal.

@@ -19,6 +19,9 @@ UNIT_COLUMNS_V1 = ["unit_id", "name", "kind", "level", "sector", "parent_id", "l
 # Registry format 1.1 optional columns, written in this order after the version 1 columns.
 UNIT_COLUMNS_11 = ["unit_type", "code", "population", "area_km2", "heads", "deputies"]
 UNIT_COLUMNS = UNIT_COLUMNS_V1 + UNIT_COLUMNS_11
+# Extra columns (allowed by the contract, carried through untouched) a registry may add after them:
+# commune_2025 = for a commune health station, the 2025 commune that took over its commune.
+EXTRA_COLUMNS = ["commune_2025"]
 EVENT_COLUMNS_V1 = ["event_id", "date", "type", "sources", "targets", "new_parent_id", "legal_basis", "note"]
 EVENT_COLUMNS = EVENT_COLUMNS_V1 + ["changes"]   # registry format 1.1: reclassify's column=value pairs
 START = "2015-12-31"
