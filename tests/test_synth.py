@@ -567,3 +567,14 @@ def test_todays_scenarios_solve_as_the_scenarios_readme_says(name):
     if name == "psu-2026-54-communes":
         assert scn.plan_from.isoformat() == "2026-01-01"
         assert {t["baseline_date"] for t in sol.summary["targets"]} == {"2015-12-31", "2021-12-31"}
+
+
+def test_generator_without_territory_tables_says_so_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "qn"
+    proc = subprocess.run([sys.executable, "-m", "orgmodel.synth", "quang-ninh", str(out), "--territory", str(tmp_path / "none")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "communes.csv: missing" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()

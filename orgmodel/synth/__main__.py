@@ -9,6 +9,7 @@ import time
 from .national import generate_national
 from .output import write_registry
 from .quang_ninh import generate_quang_ninh
+from .territory import TERRITORY, TerritoryError
 
 
 
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     qn = sub.add_parser("quang-ninh", help="the calibrated Quảng Ninh registry")
     qn.add_argument("out", nargs="?", default="data/quang-ninh")
     qn.add_argument("--seed", type=int, default=2015)
+    qn.add_argument("--territory", default=str(TERRITORY), help="the territory tables (default data/territory/quang-ninh)")
     nat = sub.add_parser("national", help="a national-scale registry")
     nat.add_argument("out")
     nat.add_argument("--provinces", type=int, default=63)
@@ -27,7 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if args.which == "quang-ninh":
-        units, events, meta = generate_quang_ninh(seed=args.seed)
+        try:
+            units, events, meta = generate_quang_ninh(seed=args.seed, territory=args.territory)
+        except TerritoryError as exc:
+            print(f"python -m orgmodel.synth: {exc}", file=sys.stderr)
+            return 2
     else:
         units, events, meta = generate_national(provinces=args.provinces, seed=args.seed)
     write_registry(units, events, args.out, meta)
