@@ -578,3 +578,32 @@ def test_generator_without_territory_tables_says_so_and_writes_nothing(tmp_path)
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "communes.csv: missing" in proc.stderr and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+def test_every_2015_commune_reaches_its_2025_communes_through_the_lineage(timeline):
+    """Every commune of 2015 is carried on at 2025-07-01 (all 54 reached), and the communes of
+    2025-06-30 reach the new communes the 2025 resolution names for them (read independently from
+    data/raw/quang-ninh/resolution-1679-excerpt.csv: whole communes reach only that one, divided
+    ones reach it among others)."""
+    from orgmodel.lineage import names_at, successors
+
+    units = timeline.registry.units
+    ids = units.loc[(units["kind"] == "government") & (units["level"] == "commune"), "unit_id"].tolist()
+    at = lambda d: [u for u in ids if timeline.is_open(u, d)]  # noqa: E731
+    old_2015, old_2025 = at("2015-12-31"), at("2025-06-30")
+    assert (len(old_2015), len(old_2025), len(at("2025-07-01"))) == (186, 171, 54)
+    reached = {u: successors(timeline, u, "2025-07-01") for u in sorted(set(old_2015) | set(old_2025))}
+    assert all(reached.values()) and set().union(*map(set, reached.values())) == set(at("2025-07-01"))
+    by_name = dict(zip(names_at(timeline, old_2025, "2025-06-30"), old_2025))
+    new_by_name = dict(zip(names_at(timeline, at("2025-07-01"), "2025-07-01"), at("2025-07-01")))
+    excerpt = pd.read_csv(ROOT / "data" / "raw" / "quang-ninh" / "resolution-1679-excerpt.csv", dtype=str, keep_default_na=False)
+    checked = 0
+    for row in excerpt.itertuples():
+        new = new_by_name[row.new_name]
+        for whole in filter(None, row.whole.split(";")):
+            assert reached[by_name[whole]] == [new], (whole, row.new_name)
+            checked += 1
+        for part in filter(None, row.part.split(";")):
+            assert new in reached[by_name[part]] and len(reached[by_name[part]]) > 1, (part, row.new_name)
+            checked += 1
+    assert checked >= 10
