@@ -146,3 +146,49 @@ def test_replay_matches_simulator_and_reconciles(sim, tmp_path_factory):
             assert r["baseline"] + r["opened"] - r["closed"] == r["current"]
         counted = table[table["kind"] != "government"]
         assert counted["parent_id"].isin(table.index).all()
+
+
+@st.composite
+def reclassifications(draw):
+    """Units that change name, sector and locality by ``reclassify`` (some on the same day, in
+    file order) and sometimes merge; the simulator keeps each open unit's values."""
+    n = draw(st.integers(2, 6))
+    attrs = {f"U{i}": {"name": f"Đơn vị {i}", "sector": "health", "locality": "A"} for i in range(n)}
+    open_units = set(attrs)
+    events, states, day = [], [], START
+    for k in range(draw(st.integers(1, 12))):
+        day = day + dt.timedelta(days=draw(st.sampled_from([0, 1, 40])) or (1 if day == START else 0))
+        live = sorted(open_units)
+        if len(live) > 1 and draw(st.booleans()) and draw(st.booleans()):
+            s, t = draw(st.permutations(live))[:2]
+            open_units.discard(s)
+            events.append(f"E{k:03d},{day},merge,{s},{t},,,,")
+        else:
+            u = draw(st.sampled_from(live))
+            change = {c: draw(st.sampled_from(values)) for c, values in
+                      (("sector", ["health", "education", "culture"]), ("locality", ["A", "B"]), ("name", ["X", "Ý tế", "Z"]))
+                      if draw(st.booleans())} or {"sector": "education"}
+            attrs[u] = {**attrs[u], **change}
+            events.append(f"E{k:03d},{day},reclassify,{u},,,,," + ";".join(f"{c}={v}" for c, v in change.items()))
+        states.append((day, {u: dict(attrs[u]) for u in open_units}))
+    return n, events, states
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=reclassifications())
+def test_attributes_in_force_match_simulator(case, tmp_path_factory):
+    n, events, states = case
+    units = "".join(f"U{i},Đơn vị {i},psu,district,health,P,A,{10 + i},,,\n" for i in range(n))
+    path = write_registry(tmp_path_factory.mktemp("r"), "P,Gốc,government,province,general,,province,1,,,\n" + units,
+                          "".join(e + "\n" for e in events),
+                          events_header="event_id,date,type,sources,targets,new_parent_id,legal_basis,note,changes")
+    tl = Timeline(load_registry(path))
+    last = {}
+    for date, state in states:
+        last[date] = state
+    for date, state in last.items():
+        table = tl.units_as_of(date)
+        got = {u: {c: table.at[u, c] for c in ("name", "sector", "locality")} for u in table.index if u != "P"}
+        assert got == state
+        for sector in ("health", "education", "culture"):
+            assert tl.count("psu", date, {"sector": sector}) == sum(a["sector"] == sector for a in state.values())
