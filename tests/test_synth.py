@@ -182,24 +182,18 @@ def _count_json(*args) -> dict:
 
 
 # Published figures (domain-facts, Quảng Ninh's territorial units) reproduced through `orgmodel count`.
-COMMUNES = {
-    "2015-12-31": {"phuong": 67, "thi-tran": 8, "xa": 111},
-    "2019-12-31": {"phuong": 67, "thi-tran": 8, "xa": 111},
-    "2020-01-01": {"phuong": 72, "thi-tran": 7, "xa": 98},
-    "2024-10-31": {"phuong": 72, "thi-tran": 7, "xa": 98},
-    "2024-11-01": {"phuong": 73, "thi-tran": 7, "xa": 91},
-    "2025-06-30": {"phuong": 73, "thi-tran": 7, "xa": 91},
-    "2025-07-01": {"phuong": 30, "xa": 22, "dac-khu": 2},
+# date: (commune-level units by type, district-level units by type)
+FIGURES = {
+    "2015-12-31": ({"phuong": 67, "thi-tran": 8, "xa": 111}, {"thanh-pho": 4, "thi-xa": 2, "huyen": 8}),
+    "2019-12-31": ({"phuong": 67, "thi-tran": 8, "xa": 111}, {"thanh-pho": 4, "thi-xa": 2, "huyen": 8}),
+    "2020-01-01": ({"phuong": 72, "thi-tran": 7, "xa": 98}, {"thanh-pho": 4, "thi-xa": 2, "huyen": 7}),
+    "2024-10-31": ({"phuong": 72, "thi-tran": 7, "xa": 98}, {"thanh-pho": 4, "thi-xa": 2, "huyen": 7}),
+    "2024-11-01": ({"phuong": 73, "thi-tran": 7, "xa": 91}, {"thanh-pho": 5, "thi-xa": 1, "huyen": 7}),
+    "2025-06-30": ({"phuong": 73, "thi-tran": 7, "xa": 91}, {"thanh-pho": 5, "thi-xa": 1, "huyen": 7}),
+    "2025-07-01": ({"phuong": 30, "xa": 22, "dac-khu": 2}, {}),
 }
-DISTRICTS = {
-    "2015-12-31": {"thanh-pho": 4, "thi-xa": 2, "huyen": 8},
-    "2019-12-31": {"thanh-pho": 4, "thi-xa": 2, "huyen": 8},
-    "2020-01-01": {"thanh-pho": 4, "thi-xa": 2, "huyen": 7},
-    "2024-10-31": {"thanh-pho": 4, "thi-xa": 2, "huyen": 7},
-    "2024-11-01": {"thanh-pho": 5, "thi-xa": 1, "huyen": 7},
-    "2025-06-30": {"thanh-pho": 5, "thi-xa": 1, "huyen": 7},
-    "2025-07-01": {},
-}
+COMMUNES = {d: c for d, (c, _) in FIGURES.items()}
+DISTRICTS = {d: k for d, (_, k) in FIGURES.items()}
 
 
 @pytest.fixture(scope="module")
