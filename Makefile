@@ -10,7 +10,7 @@ REGISTRY ?= data/quang-ninh
 BASELINE ?= 2015-12-31
 AS_OF    ?= 2021-12-31
 
-.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth data
+.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth data quang-ninh
 
 SCENARIOS    := $(sort $(wildcard scenarios/*.yaml))
 SCENARIO_OUT := $(patsubst scenarios/%.yaml,reports/%/summary.json,$(SCENARIOS))
@@ -81,6 +81,9 @@ data: ## Import real territory (vietnamadminunits 1.0.4, MIT) into data/vietnam 
 	@test -x $(DATA_VENV)/bin/python || $(PYTHON) -m venv $(DATA_VENV)
 	$(DATA_VENV)/bin/python -m pip install --quiet --no-deps vietnamadminunits==1.0.4
 	$(DATA_VENV)/bin/python scripts/import_adminunits.py
+
+quang-ninh: | $(STAMP) ## Regenerate the bundled registry data/quang-ninh (byte for byte) from data/territory/quang-ninh
+	$(BIN)/python -m orgmodel.synth quang-ninh data/quang-ninh
 
 clean: ## Remove generated reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis
