@@ -136,8 +136,8 @@ def write_solution(sol: Solution, scn, out_dir, *, force: bool = False) -> Path:
     _refuse_inputs(out, scn)
     units, events = after_registry(sol, scn)
     with output_dir(out, force=force) as tmp:
-        units = sol.instance.units if sol.instance is not None else None
-        atomic_write_csv(plan_csv(sol.plan, units, scn), tmp / "plan.csv")
+        movable = sol.instance.units if sol.instance is not None else None
+        atomic_write_csv(plan_csv(sol.plan, movable, scn), tmp / "plan.csv")
         atomic_write_text(tmp / "summary.json", summary_json(sol.summary))
         atomic_write_csv(units, tmp / "after" / "units.csv", na_rep="")
         atomic_write_csv(events, tmp / "after" / "events.csv", na_rep="")
@@ -252,6 +252,13 @@ def format_plan_table(sol: Solution, max_rows: int = 40) -> str:
     gap = s["solver"].get("gap")
     head += f"  [{s['solver']['name']}, {s['solver']['seconds']:.2f} s" + (f", gap {100 * gap:.2f}%" if gap else "") + "]"
     parts = [head]
+    if s.get("consequences"):  # what a reader sees first: people, posts, km, VND
+        from .consequences import format_consequences
+
+        parts.append("\n" + format_consequences(s["consequences"]))
+    if s.get("blocking"):
+        parts.append("\n" + _("The pins contradict the rules:"))
+        parts += [f"  pins.{b['pin']}[{b.get('index', '?')}] {b['unit_id']} -> {b['into_id']}: {b['reason']}" for b in s["blocking"]]
     wheres = [t.where for t in sol.scenario.targets]
     tt = pd.DataFrame([{
         "kind": t["kind"] + (" (" + ", ".join(_where_text(k, v) for k, v in w.items()) + ")" if w else ""),
