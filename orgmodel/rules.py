@@ -256,13 +256,13 @@ def apply_rules(moves: pd.DataFrame, units: pd.DataFrame, scn) -> tuple[pd.DataF
         keep &= allowed_mask(out, units, table)
     pins = getattr(scn, "pins", None)
     blocking: list[dict] = []
-    pinned = np.zeros(len(out), dtype=bool)
     if pins is not None and len(out):
         if pins.keep:
             keep &= ~out["unit_id"].isin(list(pins.keep)).to_numpy()
         if pins.forbid:
             keep &= ~np.isin(_pair_keys(out["unit_id"], out["into_id"]), _pair_keys(*zip(*pins.forbid)))
     out = out.loc[keep].reset_index(drop=True)
+    pinned = np.zeros(len(out), dtype=bool)
     if pins is not None and pins.merge:
         keys = _pair_keys(out["unit_id"], out["into_id"]) if len(out) else np.empty(0, dtype=object)
         wanted = _pair_keys(*zip(*pins.merge))
@@ -272,5 +272,5 @@ def apply_rules(moves: pd.DataFrame, units: pd.DataFrame, scn) -> tuple[pd.DataF
             if f"{u}\x1f{v}" not in have:
                 blocking.append({"pin": "merge", "index": i, "unit_id": u, "into_id": v,
                                  "reason": why_not(u, v, units, scn, table)})
-    out["pinned"] = pinned if len(out) else np.zeros(0, dtype=bool)
+    out["pinned"] = pinned
     return out, blocking
