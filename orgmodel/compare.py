@@ -87,18 +87,21 @@ def compare(sol_a, sol_b, name_a: str | None = None, name_b: str | None = None) 
     status = pd.DataFrame({"": ["scenario", "status", "merges", "objective"],
                            "A": [name_a, sa.get("status"), sa.get("merges"), sa.get("objective")],
                            "B": [name_b, sb.get("status"), sb.get("merges"), sb.get("objective")]})
-    rows: dict[str, dict] = {}
+    rows: list[dict] = []  # targets side by side by position (the i-th target of A beside B's)
     for side, sol in (("A", sol_a), ("B", sol_b)):
         tgts = list(getattr(getattr(sol, "scenario", None), "targets", []) or [])
         for i, t in enumerate(sol.summary.get("targets", [])):
+            while len(rows) <= i:
+                rows.append({"target": ""})
+            r = rows[i]
             label = _target_label(t, tgts[i] if i < len(tgts) else None)
-            r = rows.setdefault(label, {"target": label})
+            r["target"] = label if not r["target"] or r["target"] == label else f"{r['target']} | {label}"
             r[f"required {side}"] = t.get("required_reduction")
             r[f"achieved {side}"] = t.get("achieved_reduction")
             r[f"max {side}"] = t.get("max_reduction")
             r[f"met {side}"] = t.get("met")
     tcols = ["target"] + [f"{k} {s}" for k in ("required", "achieved", "max", "met") for s in ("A", "B")]
-    targets = pd.DataFrame([rows[k] for k in sorted(rows)], columns=tcols)
+    targets = pd.DataFrame(rows, columns=tcols)
     ca, cb = sa.get("consequences") or {}, sb.get("consequences") or {}
     keys = [k for k in CONSEQUENCE_ROWS if k in ca or k in cb]
     cons = pd.DataFrame({"consequence": keys, "A": [ca.get(k) for k in keys], "B": [cb.get(k) for k in keys]})
