@@ -45,7 +45,7 @@ CLASSES: list[tuple[str, str]] = [
     ("trung-tam-van-hoa", r"trung tâm văn hóa"),
     ("ban-qlda", r"ban quản lý dự án"),
     ("khuyen-nong", r"khuyến nông"),
-    ("so", r"^sở "),
+    ("so", r"^sở |^văn phòng (ubnd|ủy ban nhân dân) tỉnh|^thanh tra tỉnh"),  # departments (domain-facts)
 ]
 
 # cross-class merges a reviewer signs (unit class -> class of the unit absorbing it)
