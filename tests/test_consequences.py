@@ -146,3 +146,23 @@ def test_consequences_text_comes_first_in_the_terminal_report(scn):
     sol = solve_scenario(scn)
     text = format_plan_table(sol)
     assert text.index(format_consequences(sol.summary["consequences"]).splitlines()[0]) < text.index("Targets")
+
+
+def test_reasons_are_vietnamese_by_default(scn, monkeypatch):
+    """With the Vietnamese catalogue (here the plan helper's .po, until the lead merges it) the
+    default language writes the reasons in Vietnamese, numbers the Vietnamese way."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    import orgmodel.i18n as i18n
+
+    with open(Path(__file__).resolve().parents[1] / "i18n-vi-plan.po", "rb") as fh:
+        vi = {m.id: m.string for m in read_po(fh, locale="vi") if m.id and m.string}
+    monkeypatch.setattr(i18n, "catalogue", lambda lang: vi if lang == "vi" else {})
+    monkeypatch.delenv("ORGMODEL_LANG", raising=False)
+    units = scn.timeline.units_as_of(scn.plan_from)
+    out = explain_plan(hand_plan(), units[units["kind"] == "psu"], scn).set_index("unit_id")
+    assert out.at["B", "reason"].startswith("Theo quyết định của người lập phương án (pins.merge); "
+                                            "cùng loại hình (Trung tâm y tế cấp huyện)")
+    assert "cách nhau 10,4 km" in out.at["B", "reason"] and "tổng số người làm việc sau sáp nhập 42" in out.at["B", "reason"]
