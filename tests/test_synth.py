@@ -17,7 +17,7 @@ from orgmodel import synth
 ROOT = Path(__file__).resolve().parents[1]
 QN = ROOT / "data" / "quang-ninh"
 B, D = "2015-12-31", "2021-12-31"
-FILES = ("units.csv", "events.csv", "registry.yaml", "indicators.csv", "README.md")
+FILES = ("units.csv", "events.csv", "registry.yaml", "indicators.csv", "unit_types.csv", "README.md")
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_committed_files_are_exactly_what_the_generator_writes(generated, tmp_pa
 
 
 def test_csvs_are_utf8_nfc_lf_rfc4180(committed):
-    for name in ("units.csv", "events.csv", "indicators.csv"):
+    for name in ("units.csv", "events.csv", "indicators.csv", "unit_types.csv"):
         raw = (QN / name).read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
         text = raw.decode("utf-8")
@@ -238,3 +238,193 @@ def test_national_generator_is_deterministic(national):
     again = synth.generate_national(provinces=3, seed=1)
     pd.testing.assert_frame_equal(units, again[0])
     pd.testing.assert_frame_equal(events, again[1])
+
+
+# ---------------------------------------------------------------- the subpackage (issue 9 item 5)
+
+# sha256 of the national registry (3 provinces, seed 1) as the single-module generator wrote it
+# before the split into orgmodel/synth/ (contract columns of units.csv, and events.csv): the split
+# and the data files must not change a byte.
+NATIONAL_3_SEED_1 = {
+    "units.csv": "c2a4e00418f1dc7ca5e8d75378daab71ae54a81edc5a1e1767c04f5bcaa6e824",
+    "events.csv": "0970ed1dfb96133f05d1e70fa88e3e745a70f0126a75a870d3a650d842e7a681",
+}
+
+
+def _v1_bytes(path: Path, columns: list[str]) -> bytes:
+    """The file's bytes restricted to ``columns`` (so later optional columns do not count)."""
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_national_registry_is_byte_identical_to_the_single_module_generator(national):
+    import hashlib
+
+    _, _, _, out = national
+    units_v1 = ["unit_id", "name", "kind", "level", "sector", "parent_id", "locality", "staff", "autonomy", "lat", "lon"]
+    got = {"units.csv": hashlib.sha256(_v1_bytes(out / "units.csv", units_v1)).hexdigest(),
+           "events.csv": hashlib.sha256(_v1_bytes(out / "events.csv", synth.EVENT_COLUMNS)).hexdigest()}
+    assert got == NATIONAL_3_SEED_1
+
+
+def test_only_the_cli_imports_the_generator():
+    import re
+
+    pkg = ROOT / "orgmodel"
+    offenders = []
+    for path in sorted(pkg.rglob("*.py")):
+        if path.is_relative_to(pkg / "synth") or path.name == "cli.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^\s*(from\s+(orgmodel|\.)?\.?synth\b|from\s+\.+\s+import\s+.*\bsynth\b|import\s+orgmodel\.synth\b|from\s+orgmodel\s+import\s+.*\bsynth\b)",
+                     text, re.M):
+            offenders.append(path.name)
+    assert offenders == []
+
+
+def test_reference_tables_are_package_data_files():
+    data = ROOT / "orgmodel" / "synth" / "data"
+    for name in ("departments.csv", "chi_cuc.csv", "provincial_psus.csv", "provincial_hospitals.csv", "district_phong.csv",
+                 "district_psus.csv", "schools.csv", "qn_districts.csv", "qn_indicators.csv", "names.yaml"):
+        assert (data / name).is_file(), name
+    assert len(synth.DEPARTMENTS) == 21 and synth.DEPARTMENTS[0] == ("SNV", "Sở Nội vụ", "home-affairs", "so")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"synth/data/*.csv"' in pyproject and '"synth/data/*.yaml"' in pyproject
+
+
+
+# ---------------------------------------------------------------- unit types (issue 10 item 1)
+
+# The legal type read from the official name alone (independently of the unit_type column): the
+# first pattern that matches the name gives the type. Names no pattern reads are left out.
+NAME_TYPES = [
+    (r"^Trường Mầm non ", "mam-non"),
+    (r"^Trường Tiểu học và THCS ", "th-thcs"),
+    (r"^Trường Tiểu học ", "tieu-hoc"),
+    (r"^Trường THCS ", "thcs"),
+    (r"^Trường THPT ", "thpt"),
+    (r"^Trường Phổ thông Dân tộc nội trú", "ptdtnt"),
+    (r"^Trường Cao đẳng ", "cao-dang"),
+    (r"^Trường Đại học ", "dai-hoc"),
+    (r"^Trạm Y tế ", "tram-y-te"),
+    (r"^Trung tâm Y tế (?:thành phố|thị xã|huyện) ", "trung-tam-y-te"),
+    (r"^Trung tâm Kiểm soát bệnh tật", "cdc"),
+    (r"^Trung tâm Pháp y", "phap-y"),
+    (r"^Trung tâm Giám định y khoa", "giam-dinh-y-khoa"),
+    (r"^Trung tâm Kiểm nghiệm", "kiem-nghiem"),
+    (r"^Bệnh viện (?:Sản Nhi|Lao|Y dược cổ truyền|Phục hồi|Bảo vệ sức khỏe Tâm thần)", "benh-vien-chuyen-khoa"),
+    (r"^Bệnh viện ", "benh-vien"),
+    (r"^Trung tâm (?:Giáo dục nghề nghiệp - )?Giáo dục thường xuyên", "gdnn-gdtx"),
+    (r"^Trung tâm Dân số - Kế hoạch hóa gia đình", "dan-so-khhgd"),
+    (r"^Trung tâm Truyền thông và Văn hóa ", "truyen-thong-van-hoa"),
+    (r"^Trung tâm (?:Y tế dự phòng|Phòng, chống|Nội tiết|Chăm sóc sức khỏe sinh sản|Truyền thông giáo dục sức khỏe)", "y-te-du-phong"),
+    (r"^Trung tâm Văn hóa - Thể thao ", "trung-tam-van-hoa"),
+    (r"^Đài Truyền thanh - Truyền hình ", "truyen-thanh-cap-huyen"),
+    (r"^(?:Trạm|Trung tâm) Khuyến nông ", "khuyen-nong"),
+    (r"^Trung tâm Phát triển quỹ đất", "phat-trien-quy-dat"),
+    (r"^Phòng Công chứng ", "cong-chung"),
+    (r"^Trung tâm Trợ giúp pháp lý", "tro-giup-phap-ly"),
+    (r"^Trung tâm Dịch vụ đấu giá", "dau-gia"),
+    (r"^Thư viện ", "thu-vien"),
+    (r"^Bảo tàng ", "bao-tang"),
+    (r"^Ban Quản lý dự án đầu tư xây dựng", "ban-qlda"),
+    (r"^(?:Sở |Văn phòng UBND tỉnh$|Thanh tra tỉnh$|Ban Dân tộc$)", "so"),
+    (r"^Chi cục ", "chi-cuc"),
+    (r"^Hạt Kiểm lâm ", "kiem-lam"),
+    (r"^Đội Quản lý thị trường ", "doi-quan-ly-thi-truong"),
+    (r"^UBND tỉnh ", "tinh"),
+    (r"^UBND thành phố ", "thanh-pho"),
+    (r"^UBND thị xã ", "thi-xa"),
+    (r"^UBND huyện ", "huyen"),
+    (r"^UBND đặc khu ", "dac-khu"),
+]
+
+
+def _type_from_name(names: pd.Series) -> pd.Series:
+    out = pd.Series("", index=names.index)
+    for pattern, slug in NAME_TYPES:
+        hit = (out == "") & names.str.contains(pattern, regex=True)
+        out[hit] = slug
+    return out
+
+
+def test_every_unit_is_typed_as_its_official_name_says(committed):
+    units, _ = committed
+    assert (units["unit_type"] != "").all()
+    read = _type_from_name(units["name"])
+    known = read != ""
+    mask = known & (read != units["unit_type"])
+    wrong = units.loc[mask, ["unit_id", "name", "unit_type"]].assign(read=read[mask])
+    assert wrong.empty, wrong.head(10).to_string()
+    psu = units["kind"] == "psu"
+    assert known[psu].mean() > 0.95   # the name reads the type of nearly every PSU
+
+
+def test_unit_types_table_lists_each_slug_used_once_with_kind_and_sector(committed):
+    units, _ = committed
+    table = pd.read_csv(QN / "unit_types.csv", dtype=str, keep_default_na=False)
+    assert list(table.columns) == ["unit_type", "name_vi", "name_en", "kind", "sector"]
+    assert table["unit_type"].is_unique and set(table["unit_type"]) == set(units["unit_type"])
+    kind_of = table.set_index("unit_type")["kind"]
+    assert (units["unit_type"].map(kind_of) == units["kind"]).all()
+    package = pd.read_csv(ROOT / "orgmodel" / "data" / "unit_types.csv", dtype=str, keep_default_na=False)
+    merged = table.merge(package, on="unit_type", suffixes=("", "_pkg"))
+    assert len(merged) == len(table)   # every slug is in the package vocabulary, with the same names
+    assert (merged["name_vi"] == merged["name_vi_pkg"]).all() and (merged["kind"] == merged["kind_pkg"]).all()
+
+
+def _open_types(units, events, date):
+    opened, closed = synth.life_dates(units, events)
+    live = units[(opened <= date) & (closed > date)]
+    return live
+
+
+def test_public_service_layer_is_realistic_in_types_and_numbers(committed):
+    units, events = committed
+    live = _open_types(units, events, B)
+    psu = live[live["kind"] == "psu"]
+    n = psu["unit_type"].value_counts()
+    communes = n["tram-y-te"]                                    # one health station per commune
+    assert communes >= 170
+    assert n["mam-non"] >= 0.75 * communes                        # most communes had a kindergarten,
+    assert n["tieu-hoc"] + n["th-thcs"] >= 0.75 * communes        # a primary
+    assert n["thcs"] + n["th-thcs"] >= 0.6 * communes             # and a lower-secondary school,
+    assert 0 < n["th-thcs"] < 0.2 * communes                      # some a combined one
+    per_district = psu.groupby("locality")["unit_type"].agg(set)
+    for district in {d[1] for d in synth.QN_DISTRICTS}:
+        assert {"trung-tam-y-te", "gdnn-gdtx", "trung-tam-van-hoa", "mam-non", "tieu-hoc", "thcs", "tram-y-te"} <= per_district[district], district
+    for slug in ("phap-y", "giam-dinh-y-khoa", "cong-chung", "tro-giup-phap-ly", "thu-vien", "bao-tang", "ban-qlda",
+                 "benh-vien", "benh-vien-chuyen-khoa", "thpt", "cao-dang", "dai-hoc"):
+        assert n.get(slug, 0) >= 1, slug
+    assert n["cong-chung"] >= 2 and n["ban-qlda"] >= 3
+    later = _open_types(units, events, D)
+    assert (later["unit_type"] == "cdc").sum() == 1 and (later["unit_type"] == "truyen-thong-van-hoa").sum() == 13
+    stations = units[units["unit_type"] == "tram-y-te"]
+    assert stations["parent_id"].str.startswith("QN-TTYT-").all()   # managed by the district health centre
+
+
+def test_every_psu_merge_in_the_history_is_lawful(committed):
+    units, events = committed
+    t = units.set_index("unit_id")["unit_type"]
+    kind = units.set_index("unit_id")["kind"]
+    allowed_mixed = {
+        ("benh-vien", "trung-tam-y-te"), ("dan-so-khhgd", "trung-tam-y-te"),       # 2017 multi-function health centres
+        ("y-te-du-phong", "cdc"),                                                 # 2018 CDC
+        ("trung-tam-van-hoa", "truyen-thong-van-hoa"), ("truyen-thanh-cap-huyen", "truyen-thong-van-hoa"),  # 2018
+        ("co-quan-bao-chi", "trung-tam-truyen-thong"), ("dich-vu-cong-khac", "trung-tam-truyen-thong"),     # 2019
+        ("tieu-hoc", "th-thcs"), ("thcs", "th-thcs"),                             # primary + lower-secondary -> TH&THCS
+    }
+    bad = []
+    for ev in events[events["type"].isin(["merge", "consolidate"])].itertuples():
+        target = ev.targets
+        if kind[target] != "psu":
+            continue
+        for src in ev.sources.split(";"):
+            pair = (t[src], t[target])
+            if pair[0] != pair[1] and pair not in allowed_mixed:
+                bad.append((ev.event_id, src, target, pair))
+    assert bad == []
