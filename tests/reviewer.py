@@ -32,8 +32,9 @@ CLASSES: list[tuple[str, str]] = [
     ("phap-y", r"pháp y"),
     ("giam-dinh-y-khoa", r"giám định y khoa"),
     ("kiem-nghiem", r"kiểm nghiệm"),
-    ("preventive", r"kiểm soát bệnh tật|y tế dự phòng|phòng,? chống|sức khỏe sinh sản|truyền thông giáo dục sức khỏe|nội tiết"),
-    ("population", r"dân số"),
+    ("cdc", r"kiểm soát bệnh tật"),
+    ("y-te-du-phong", r"y tế dự phòng|phòng,? chống|sức khỏe sinh sản|truyền thông giáo dục sức khỏe|nội tiết"),
+    ("dan-so-khhgd", r"dân số"),
     ("trung-tam-y-te", r"trung tâm y tế"),
     ("cong-chung", r"công chứng"),
     ("tro-giup-phap-ly", r"trợ giúp pháp lý"),
@@ -41,11 +42,12 @@ CLASSES: list[tuple[str, str]] = [
     ("thu-vien", r"thư viện"),
     ("bao-tang", r"bảo tàng"),
     ("truyen-thong-van-hoa", r"truyền thông và văn hóa"),
-    ("dai-truyen-thanh", r"đài truyền thanh|đài phát thanh"),
+    ("truyen-thanh-cap-huyen", r"đài truyền thanh"),
+    ("co-quan-bao-chi", r"^báo |đài phát thanh|tạp chí"),
     ("trung-tam-van-hoa", r"trung tâm văn hóa"),
     ("ban-qlda", r"ban quản lý dự án"),
     ("khuyen-nong", r"khuyến nông"),
-    ("so", r"^sở |^văn phòng (ubnd|ủy ban nhân dân) tỉnh|^thanh tra tỉnh"),  # departments (domain-facts)
+    ("so", r"^sở |^văn phòng (ubnd|ủy ban nhân dân) tỉnh|^thanh tra tỉnh|^ban dân tộc"),  # departments (domain-facts)
 ]
 
 # cross-class merges a reviewer signs (unit class -> class of the unit absorbing it)
@@ -55,7 +57,8 @@ ACCEPT: set[tuple[str, str]] = {
     ("trung-cap", "cao-dang"), ("cao-dang", "dai-hoc"),
     ("trung-tam-y-te", "benh-vien"), ("benh-vien", "trung-tam-y-te"), ("benh-vien-chuyen-khoa", "benh-vien"),
     ("thu-vien", "bao-tang"),
-    ("trung-tam-van-hoa", "truyen-thong-van-hoa"), ("dai-truyen-thanh", "truyen-thong-van-hoa"),
+    ("trung-tam-van-hoa", "truyen-thong-van-hoa"), ("truyen-thanh-cap-huyen", "truyen-thong-van-hoa"),
+    ("y-te-du-phong", "cdc"), ("dan-so-khhgd", "trung-tam-y-te"),
 }
 
 
