@@ -16,7 +16,8 @@ from conftest import write_registry
 
 HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff,autonomy,lat,lon,unit_type,heads,deputies"
 # A and B: district health centres (heads/deputies known); E and F: commune stations (E unknown,
-# F known, same seat); K: a PSU directly under the provincial People's Committee.
+# F known, same seat); K: a PSU directly under the provincial People's Committee, G a small one
+# whose posts are vacant.
 UNITS = """\
 P,UBND tỉnh Thử,government,province,general,,province,10,,,,tinh,,
 DEP,Sở Y tế,agency,province,health,P,province,30,,21.0,107.0,so,1,3
@@ -25,6 +26,7 @@ B,Trung tâm Y tế B,psu,district,health,DEP,B,12,4,21.0,107.1,trung-tam-y-te,1
 E,Trạm y tế E,psu,commune,health,DEP,A,5,4,21.2,107.2,tram-y-te,,
 F,Trạm y tế F,psu,commune,health,DEP,A,6,4,21.2,107.2,tram-y-te,1,0
 K,Ban Quản lý Vịnh,psu,province,culture,P,province,25,3,21.3,107.3,dich-vu-cong-khac,1,2
+G,Trung tâm G,psu,province,culture,P,province,5,3,21.3,107.4,dich-vu-cong-khac,0,0
 """
 SCENARIO = """\
 name: cons
@@ -32,10 +34,10 @@ registry: reg
 plan_from: 2024-12-31
 targets:
   - kind: psu
-    reduce_count: 2
+    reduce_count: 3
 movable: [psu]
 pins:
-  merge: [[B, A], [E, F]]
+  merge: [[B, A], [E, F], [G, K]]
 """
 
 
@@ -53,28 +55,32 @@ def scn(tmp_path):
 
 
 def hand_plan() -> pd.DataFrame:
-    d = haversine(21.0, 107.1, 21.0, 107.0)
-    return pd.DataFrame({"unit_id": ["B", "E"], "into_id": ["A", "F"], "staff": [12, 5], "distance_km": [d, 0.0]})
+    d, dg = haversine(21.0, 107.1, 21.0, 107.0), haversine(21.3, 107.4, 21.3, 107.3)
+    return pd.DataFrame({"unit_id": ["B", "E", "G"], "into_id": ["A", "F", "K"], "staff": [12, 5, 5],
+                         "distance_km": [d, 0.0, dg]})
 
 
 def test_consequences_of_a_hand_drawn_plan(scn):
     units = scn.timeline.units_as_of(scn.plan_from)
     units = units[units["kind"] == "psu"]
     c = consequences(hand_plan(), units, scn)
-    d = haversine(21.0, 107.1, 21.0, 107.0)  # about 10.4 km
-    assert c["units_closed"] == 2
-    assert c["staff_moved"] == 12 + 5
-    assert c["max_distance_km"] == pytest.approx(d, abs=1e-3)
-    assert c["median_distance_km"] == pytest.approx(d / 2, abs=1e-3)
-    assert c["staff_km"] == pytest.approx(12 * d, abs=1e-3)
-    # posts held: A 1+3, B 1+1, F 1+0 (registry); E unknown -> 1 head + its cap of 1 deputy = 2
-    assert c["leader_posts_before"] == 4 + 2 + 1 + 2
+    d = haversine(21.0, 107.1, 21.0, 107.0)    # B -> A, about 10.4 km
+    dg = haversine(21.3, 107.4, 21.3, 107.3)   # G -> K, about 10.4 km too (further north)
+    assert c["units_closed"] == 3
+    assert c["staff_moved"] == 12 + 5 + 5
+    assert c["max_distance_km"] == pytest.approx(max(d, dg), abs=1e-3)
+    assert c["median_distance_km"] == pytest.approx(min(d, dg), abs=1e-3)  # of (0, dg, d)
+    assert c["staff_km"] == pytest.approx(12 * d + 5 * dg, abs=1e-3)
+    # posts held: A 1+3, B 1+1, F 1+0, K 1+2, G 0+0 (registry); E unknown -> 1 head + its cap of 1
+    assert c["leader_posts_before"] == 4 + 2 + 1 + 2 + 3 + 0
     # caps after: A is a PSU under a department, partly self-reliant (group 3): 1 head + 2 deputies
-    # (Decree 120/2020 Art. 6(2)); F a commune station: 1 + 1 (practice)
-    assert c["leader_posts_after"] == 3 + 2
-    # surplus per merged group: A+B hold 6, may hold 3 -> 3; E+F hold 3, may hold 2 -> 1
-    assert c["leader_posts_surplus"] == 3 + 1
-    assert c["headquarters_vacated"] == 1  # B leaves its seat; E shares F's
+    # (Decree 120/2020 Art. 6(2)); F a commune station: 1 + 1 (practice); K under the People's
+    # Committee with 30 staff (> 20): 1 + 3
+    assert c["leader_posts_after"] == 3 + 2 + 4
+    # surplus per merged group: A+B hold 6, may hold 3 -> 3; E+F hold 3, may hold 2 -> 1;
+    # K+G hold 3, may hold 4 -> 0 (a vacancy does not offset another group's surplus)
+    assert c["leader_posts_surplus"] == 3 + 1 + 0
+    assert c["headquarters_vacated"] == 2  # B and G leave their seats; E shares F's
     # early retirement, Decree 178/2024 Art. 7(2) as amended by Decree 67/2025: monthly salary
     # (4.40 + 0.30) x 2,340,000 = 10,998,000; months 1.0 x 36 + 5 x 3 + 5 + 0.5 x (25 - 20) = 58.5
     per = 10_998_000 * 58.5
@@ -118,7 +124,7 @@ def test_solved_plan_carries_consequences_and_reasons(scn, tmp_path):
     sol = solve_scenario(scn)
     assert sol.status == "optimal"
     c = sol.summary["consequences"]
-    assert (c["units_closed"], c["leader_posts_surplus"], c["headquarters_vacated"]) == (2, 4, 1)
+    assert (c["units_closed"], c["leader_posts_surplus"], c["headquarters_vacated"]) == (3, 4, 2)
     out = write_solution(sol, scn, tmp_path / "out")
     plan = pd.read_csv(out / "plan.csv", dtype=str, keep_default_na=False)
     assert list(plan.columns)[-5:] == ["name", "into_name", "unit_type", "into_type", "reason"]
