@@ -64,8 +64,14 @@ def policy_parameters() -> dict:
         return yaml.safe_load(fh)
 
 
+@lru_cache(maxsize=None)
+def _cap_rows() -> tuple:
+    return tuple(leader_caps().itertuples(index=False))
+
+
+@lru_cache(maxsize=4096)
 def _match_cap(kind: str, utype: str, parent: str, autonomy: str, staff: int) -> dict:
-    for r in leader_caps().itertuples(index=False):
+    for r in _cap_rows():
         if r.kind not in ("*", kind):
             continue
         if r.unit_type != "*" and utype not in r.unit_type.split(";"):
@@ -169,7 +175,7 @@ def unit_caps(ids, units: pd.DataFrame, everyone: pd.DataFrame, staff_after: dic
     for i, uid in enumerate(ids):
         parent = f"government-{pl[i]}" if pk[i] == "government" else (pk[i] or "*")
         s = int(staff_after.get(uid, staff[i])) if staff_after else int(staff[i])
-        rows.append({"unit_id": uid, **_match_cap(kinds[i], types[i], parent, autonomy[i], s)})
+        rows.append({"unit_id": uid, **_match_cap(str(kinds[i]), str(types[i]), parent, str(autonomy[i]), s)})
     return pd.DataFrame(rows, columns=["unit_id", "heads", "deputies", "source", "basis"]).set_index("unit_id")
 
 
