@@ -23,9 +23,11 @@ from . import lineage as L
 from . import progress as P
 from .dates import parse_date
 from .errors import OrgmodelError
+from .i18n import _
 from .registry import load_registry
 from .tables import render_table
 from .timeline import Timeline
+from .views import View, date_warnings
 
 app = typer.Typer(
     name="orgmodel",
@@ -49,6 +51,8 @@ class Fmt2(str, Enum):
     table = "table"
     json = "json"
 
+
+BASELINE = "2015-12-31"  # the default baseline of every command (views.DEFAULT_BASELINE)
 
 REGISTRY_ARG = typer.Argument(..., help="Registry folder (units.csv, events.csv) or .xlsx workbook, e.g. data/quang-ninh.", show_default=False)
 
@@ -86,36 +90,51 @@ def validate(registry: Path = REGISTRY_ARG) -> None:
     _echo(f"OK: {len(reg.units)} units, {len(reg.events)} events")
 
 
+def _view(tl: Timeline, as_of, baseline=BASELINE) -> View:
+    """The as-of state of a command, computed once; its warnings (a date past the last event) on stderr."""
+    view = View(tl, as_of, baseline)
+    _warn_date(tl, view.as_of)
+    return view
+
+
+def _warn_date(tl: Timeline, date) -> None:
+    for w in date_warnings(tl, date):
+        _err(w)
+
+
 @app.command()
 def status(
     registry: Path = REGISTRY_ARG,
-    baseline: str = typer.Option(..., "--baseline", help="Baseline date, e.g. 2015-12-31."),
+    baseline: str = typer.Option(BASELINE, "--baseline", help="Baseline date (default 2015-12-31)."),
     as_of: str = typer.Option(..., "--as-of", help="Date to report, e.g. 2021-12-31."),
     fmt: Fmt = typer.Option(Fmt.table, "--format", help="table (for reading), json or csv (for tools)."),
-    by: Optional[str] = typer.Option(None, "--by", help="Break down by a unit column: sector, level or locality. Table: added below; csv: the breakdown instead of the progress table."),
+    by: Optional[str] = typer.Option(None, "--by", help="Break down by a unit column: sector, level, locality (or district: localities follow their lineage), unit_type. Table: added below; csv: the breakdown instead of the progress table; json: an extra key \"by\"."),
 ) -> None:
     """Progress per kind (agency, psu, all) against the baseline, with the reconciliation."""
-    if by and fmt is Fmt.json:
-        raise click.BadParameter("--by goes with --format table or csv; the json output is fixed by the contract", param_hint="--by")
     tl = _timeline(registry)
-    table = P.progress(tl, baseline, as_of)
+    view = _view(tl, as_of, baseline)
+    table = view.progress
     if fmt is Fmt.json:
-        _echo(json.dumps(P.progress_json(table), ensure_ascii=False))
+        data = dict(view.progress_json)
+        if by:
+            data["by"] = view.breakdown_json(by)
+        _echo(json.dumps(data, ensure_ascii=False))
         return
     if fmt is Fmt.csv:
-        out = table if by is None else P.breakdown(tl, baseline, as_of, by)
+        out = table if by is None else view.breakdown(by)
         _echo(out.to_csv(index=False, lineterminator="\n").rstrip("\n"))
         return
-    _echo(render_progress(table, tl.registry.name))
+    _echo(render_progress(table, tl.registry.name, view.baseline, view.as_of))
     if by:
         _echo()
-        detail = P.breakdown(tl, baseline, as_of, by)
+        detail = view.breakdown(by).copy()
         detail["reduced_pct"] = detail["reduced_pct"].round(1)
         _echo(render_table(detail.rename(columns={"reduced_pct": "reduced %"}), title=f"By {by}"))
 
 
-def render_progress(table, name: str) -> str:
-    b, d = table.attrs["baseline"], table.attrs["as_of"]
+def render_progress(table, name: str, baseline=None, as_of=None) -> str:
+    b = parse_date(baseline if baseline is not None else table.attrs["baseline"], "baseline")
+    d = parse_date(as_of if as_of is not None else table.attrs["as_of"], "as-of date")
     rows = []
     for r in table.itertuples(index=False):
         rows.append({
@@ -143,25 +162,33 @@ def lineage(
     unit_id: str = typer.Argument(..., help="The unit to follow, e.g. HB-UBND."),
     as_of: str = typer.Option(..., "--as-of", help="Date at which to name its successors."),
     fmt: Fmt2 = typer.Option(Fmt2.table, "--format", help="table or json."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write the events on the way (with names) to this CSV file."),
 ) -> None:
     """The units open at a date that carry on a unit (itself, or what it was merged or split into)."""
     tl = _timeline(registry)
     unit_id = unicodedata.normalize("NFC", unit_id.strip())
     succ = L.successors(tl, unit_id, as_of)
     d = parse_date(as_of, "as-of date")
+    _warn_date(tl, d)
+    chain = L.lineage_table(tl, unit_id, d)
+    if out:
+        from .files import atomic_write_csv, refuse_inside
+
+        refuse_inside(out, registry)
+        atomic_write_csv(chain, out)
+        _err(_("wrote {path} ({n} rows)", path=str(out), n=len(chain)))
     if fmt is Fmt2.json:
         _echo(json.dumps({"unit_id": unit_id, "as_of": d.isoformat(), "successors": succ}, ensure_ascii=False))
         return
-    name = tl.units.at[unit_id, "name"]
-    chain = L.lineage_table(tl, unit_id, d)
+    name = L.names_at(tl, [unit_id], d)[0]
     if succ == [unit_id]:
         _echo(f"{unit_id} ({name}) is still open on {d}.")
     elif not succ:
         _echo(f"{unit_id} ({name}) was dissolved without successors by {d}.")
     else:
         _echo(f"{unit_id} ({name}) is carried on at {d} by:")
-        for s in succ:
-            _echo(f"  {s}  {tl.units.at[s, 'name']}")
+        for s, n in zip(succ, L.names_at(tl, succ, d)):
+            _echo(f"  {s}  {n}")
     if len(chain):
         _echo()
         _echo(render_table(chain, title="Events on the way"))
@@ -170,13 +197,14 @@ def lineage(
 @app.command()
 def crosswalk(
     registry: Path = REGISTRY_ARG,
-    from_date: str = typer.Option(..., "--from", help="Date of the old units, e.g. 2015-12-31."),
+    from_date: str = typer.Option(BASELINE, "--from", help="Date of the old units (default 2015-12-31)."),
     to_date: str = typer.Option(..., "--to", help="Date of the new units, e.g. 2021-12-31."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the CSV to this file instead of the terminal."),
+    weight: str = typer.Option("staff", "--weight", help="How a split or dissolved unit is shared among its successors: staff (default), population or area."),
 ) -> None:
     """CSV mapping every unit open at --from to the units open at --to that carry it on, with shares."""
     tl = _timeline(registry)
-    table = L.crosswalk(tl, from_date, to_date)
+    table = L.crosswalk(tl, from_date, to_date, weight=weight)
     text = table.to_csv(index=False, lineterminator="\n")
     if out:
         from .files import atomic_write_text, refuse_inside
@@ -186,6 +214,7 @@ def crosswalk(
         _err(f"wrote {out} ({len(table)} rows)")
     else:
         _echo(text.rstrip("\n"))
+    _warn_date(tl, to_date)
 
 
 @app.command()
@@ -210,13 +239,14 @@ def trajectory(
 @app.command()
 def target(
     registry: Path = REGISTRY_ARG,
-    goal: str = typer.Argument(..., help='The target, e.g. "reduce psu by >= 10% against 2015-12-31".'),
+    goal: str = typer.Argument(..., help='The target, e.g. "reduce psu by >= 10% against 2015-12-31" (baseline 2015-12-31 when not named).'),
     as_of: str = typer.Option(..., "--as-of", help="Date to check."),
     fmt: Fmt2 = typer.Option(Fmt2.table, "--format"),
 ) -> None:
     """Is a reduction target met at a date, and since when?"""
     tl = _timeline(registry)
-    res = P.check_target(tl, goal, as_of)
+    res = P.check_target(tl, goal, as_of, default_baseline=BASELINE)
+    _warn_date(tl, res.as_of)
     if fmt is Fmt2.json:
         _echo(json.dumps(res.to_dict(), ensure_ascii=False))
         return
@@ -224,6 +254,39 @@ def target(
     pct = f" ({100 * res.reduced / res.baseline_count:.1f}%)" if res.baseline_count else " (no such units at the baseline)"
     _echo(f"{res.target} — {verdict} on {res.as_of}: {res.reduced} of {res.baseline_count} fewer{pct}, {res.required} needed.")
     _echo(f"First met on {res.first_met}." if res.first_met else "Never met in the registry's history.")
+
+
+@app.command()
+def count(
+    registry: Path = REGISTRY_ARG,
+    as_of: str = typer.Option(..., "--as-of", help="Date to count at, e.g. 2025-07-01."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="government, agency, psu, or all (= agency + psu); default every kind."),
+    level: Optional[str] = typer.Option(None, "--level", help="province, district or commune (in force at the date)."),
+    unit_type: Optional[str] = typer.Option(None, "--type", help="A unit_type slug, e.g. xa, phuong, thcs (in force at the date)."),
+    where: Optional[list[str]] = typer.Option(None, "--where", help="COL=VALUE filter on a units.csv column (repeat for several; all must hold)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Count per value of a column (e.g. unit_type, level, locality)."),
+    fmt: Fmt2 = typer.Option(Fmt2.table, "--format", help="table or json."),
+) -> None:
+    """Units open at a date matching every filter (attribute values in force at that date)."""
+    filters: dict[str, list[str]] = {}
+    for item in where or []:
+        col, eq, value = item.partition("=")
+        if not eq or not col.strip():
+            raise click.BadParameter(_("write COL=VALUE, e.g. sector=education (got {item})", item=repr(item)), param_hint="--where")
+        filters.setdefault(col.strip(), []).append(unicodedata.normalize("NFC", value.strip()))
+    tl = _timeline(registry)
+    d = parse_date(as_of, "as-of date")
+    view = _view(tl, d, d)  # counting needs no baseline
+    result = view.count(kind=kind, level=level, unit_type=unit_type, where=filters or None, by=by)
+    if fmt is Fmt2.json:
+        _echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
+        return
+    _echo(_("{name}: {n} units open on {date}", name=tl.registry.name, n=result["count"], date=result["as_of"]))
+    if by:
+        import pandas as pd
+
+        rows = pd.DataFrame({by: list(result["by"]), "count": list(result["by"].values())})
+        _echo(render_table(rows, max_rows=1000))
 
 
 @app.command()

@@ -9,11 +9,13 @@ type and date. Transfers change the manager, not the unit, and make no lineage e
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from .dates import from_day_number, parse_date
 from .errors import InputError
 from .timeline import Timeline
+from .vocab import WEIGHTS
 
 CROSSWALK_COLUMNS = ["from_id", "from_name", "from_kind", "to_id", "to_name", "to_kind", "share", "fate", "via"]
 
@@ -53,67 +55,90 @@ def successors(tl: Timeline, unit_id: str, as_of) -> list[str]:
     return sorted(result)
 
 
-def crosswalk(tl: Timeline, from_date, to_date) -> pd.DataFrame:
+def _fates(tl: Timeline, units, db: int, weight: np.ndarray) -> dict[str, dict[str, tuple[float, frozenset]]]:
+    """Where each of ``units`` stands at day ``db``: {holder: (share, routes)} ("" = dissolved
+    without successors); a route is the event ids on the way, joined by '>'. Iterative (an explicit
+    stack, children before parents), so a chain of any length is fine."""
+    nxt = tl.closing_targets
+    close_event = tl.life["close_event"].to_numpy()
+    pos = tl._pos
+    memo: dict[str, dict[str, tuple[float, frozenset]]] = {}
+    for root in units:
+        stack = [(root, False)]
+        while stack:
+            u, expanded = stack.pop()
+            if u in memo:
+                continue
+            i = pos[u]
+            if tl.close_day[i] > db:
+                memo[u] = {u: (1.0, frozenset(("",)))}
+                continue
+            targets = nxt.get(u, ())
+            if not targets:  # dissolved without successors: its share is lost
+                memo[u] = {"": (1.0, frozenset((close_event[i],)))}
+                continue
+            if not expanded:
+                stack.append((u, True))
+                stack.extend((t, False) for t, _ in targets if t not in memo)
+                continue
+            weights = [weight[pos[t]] for t, _ in targets]
+            total = sum(weights)
+            weights = [w / total for w in weights] if total > 0 else [1.0 / len(targets)] * len(targets)
+            out: dict[str, tuple[float, frozenset]] = {}
+            for (t, e), wt in zip(targets, weights):
+                for holder, (share, routes) in memo[t].items():
+                    old_share, old_routes = out.get(holder, (0.0, frozenset()))
+                    out[holder] = (old_share + wt * share, old_routes | frozenset(f"{e}>{r}" if r else e for r in routes))
+            memo[u] = out
+    return memo
+
+
+def weights_of(tl: Timeline, weight: str = "staff") -> np.ndarray:
+    """Per unit (by position), the crosswalk weight: ``staff``, ``population`` or ``area``."""
+    column = WEIGHTS.get(weight)
+    if column is None:
+        raise InputError(f"Unknown crosswalk weight {weight!r}; use staff, population or area.")
+    if column not in tl.units.columns:
+        raise InputError(f"Registry {tl.registry.name} has no {column} column in units.csv, so it cannot weigh by {weight}; "
+                         f"add the column or use --weight staff.")
+    return pd.to_numeric(tl.units[column], errors="coerce").astype("float64").fillna(0.0).to_numpy()
+
+
+def crosswalk(tl: Timeline, from_date, to_date, weight: str = "staff") -> pd.DataFrame:
     """Map every unit open at ``from_date`` to the units open at ``to_date`` that carry it on.
 
     ``share`` is the part of the old unit each new unit carries: 1.0 through merges and
     consolidations; through a split, or a dissolution whose functions went to other units, in
-    proportion to the targets' staff (equal parts when they all have staff 0). A unit that
-    separates parts of itself carries on whole. Shares of one old unit add up to 1; what was
-    dissolved without successors appears as one row with an empty ``to_id`` (fate ``dissolved``).
-    ``via`` lists the event ids on the way (``>``-joined; several routes ``|``-joined).
+    proportion to the targets' ``weight`` (``staff``, ``population`` or ``area``: area_km2; equal
+    parts when they are all 0 or empty). A unit that separates parts of itself carries on whole.
+    Shares of one old unit add up to 1; what was dissolved without successors appears as one row
+    with an empty ``to_id`` (fate ``dissolved``). ``via`` lists the event ids on the way
+    (``>``-joined; several routes ``|``-joined). Names are those in force at each date.
     """
     a, b = parse_date(from_date, "from date"), parse_date(to_date, "to date")
     if b < a:
         raise InputError(f"--to {b} is before --from {a}; a crosswalk runs forward in time.")
     da, db = tl.day(a), tl.day(b)
+    w = weights_of(tl, weight)
     open_a = tl.open_mask(a)
     closes = (tl.close_day > da) & (tl.close_day <= db)
-    staff = dict(zip(tl.unit_ids, tl.units["staff"].astype("float64").fillna(0.0).to_numpy()))
-    close_event = tl.life["close_event"].to_numpy()
-    nxt = tl.closing_targets
-    memo: dict[str, dict[str, tuple[float, frozenset]]] = {}
-    pos = tl._pos
-
-    def fate_of(u: str) -> dict[str, tuple[float, frozenset]]:
-        """Where unit u (open at some date in [A, B]) stands at B: {holder: (share, routes)};
-        a route is the event ids on the way, joined by '>'."""
-        got = memo.get(u)
-        if got is not None:
-            return got
-        i = pos[u]
-        if tl.close_day[i] > db:
-            out = {u: (1.0, frozenset(("",)))}
-        else:
-            targets = nxt.get(u, ())
-            if not targets:  # dissolved without successors: its share is lost
-                out = {"": (1.0, frozenset((close_event[i],)))}
-            else:
-                weights = [staff[t] for t, _ in targets]
-                total = sum(weights)
-                weights = [w / total for w in weights] if total > 0 else [1.0 / len(targets)] * len(targets)
-                out = {}
-                for (t, e), wt in zip(targets, weights):
-                    for holder, (share, routes) in fate_of(t).items():
-                        old_share, old_routes = out.get(holder, (0.0, frozenset()))
-                        out[holder] = (old_share + wt * share, old_routes | frozenset(f"{e}>{r}" if r else e for r in routes))
-        memo[u] = out
-        return out
-
     same = tl.unit_ids[open_a & ~closes]  # most units: open at both dates
     rows = [(u, u, 1.0, "unchanged", "") for u in same]
-    for u in tl.unit_ids[open_a & closes]:
-        for holder, (share, routes) in sorted(fate_of(u).items()):
+    moved = tl.unit_ids[open_a & closes]
+    fates = _fates(tl, moved, db, w)
+    for u in moved:
+        for holder, (share, routes) in sorted(fates[u].items()):
             fate = "dissolved" if holder == "" else "merged into" if share >= 1 - 1e-9 else "part of"
             rows.append((u, holder, share, fate, _via(routes)))
     out = pd.DataFrame(rows, columns=["from_id", "to_id", "share", "fate", "via"])
-    names, kinds = tl.units["name"], tl.units["kind"]
-    out["from_name"] = names.reindex(out["from_id"]).to_numpy()
+    names_a = pd.Series(tl.attribute("name", da), index=tl.units.index)
+    names_b = pd.Series(tl.attribute("name", db), index=tl.units.index)
+    kinds = tl.units["kind"]
+    out["from_name"] = names_a.reindex(out["from_id"]).to_numpy()
     out["from_kind"] = kinds.reindex(out["from_id"]).to_numpy()
-    out["to_name"] = names.reindex(out["to_id"]).fillna("").to_numpy()
+    out["to_name"] = names_b.reindex(out["to_id"]).fillna("").to_numpy()
     out["to_kind"] = kinds.reindex(out["to_id"]).fillna("").to_numpy()
     out = out[CROSSWALK_COLUMNS].sort_values(["from_id", "to_id"], kind="stable").reset_index(drop=True)
-    out.attrs.update(from_date=a, to_date=b)
     return out
 
 
@@ -122,7 +147,8 @@ def _via(routes: frozenset) -> str:
 
 
 def lineage_table(tl: Timeline, unit_id: str, as_of) -> pd.DataFrame:
-    """The chain of events from ``unit_id`` to its successors at ``as_of``, one row per edge."""
+    """The chain of events from ``unit_id`` to its successors at ``as_of``, one row per edge, with
+    the names the units had (the source's on its last day, the target's at ``as_of``)."""
     d = parse_date(as_of, "as-of date")
     tl.check_open(unit_id, d)
     day = tl.day(d)
@@ -137,4 +163,90 @@ def lineage_table(tl: Timeline, unit_id: str, as_of) -> pd.DataFrame:
             for t, eid in nxt.get(u, ()):
                 rows.append((u, t, eid, tl.life.at[u, "close_type"], from_day_number(tl.close_day[tl.position(u)])))
                 stack.append(t)
-    return pd.DataFrame(sorted(rows, key=lambda r: (r[4], r[0], r[1])), columns=["from_id", "to_id", "event_id", "type", "date"])
+    out = pd.DataFrame(sorted(rows, key=lambda r: (r[4], r[0], r[1])), columns=["from_id", "to_id", "event_id", "type", "date"])
+    last = pd.Series(tl.attribute("name", tl.last_open_day(day)), index=tl.units.index)
+    out.insert(1, "from_name", last.reindex(out["from_id"]).to_numpy(dtype=object))
+    out.insert(3, "to_name", last.reindex(out["to_id"]).to_numpy(dtype=object))
+    return out
+
+
+def names_at(tl: Timeline, unit_ids, date) -> list[str]:
+    """The names of ``unit_ids`` in force at ``date`` (or on their last open day before it)."""
+    names = tl.attribute("name", tl.last_open_day(tl.day(date)))
+    return [names[tl.position(u)] for u in unit_ids]
+
+
+# --------------------------------------------------------------------------- localities
+
+
+def locality_units(tl: Timeline) -> dict[str, str]:
+    """Which territorial (government) unit each locality value names: its ``unit_id``; else the
+    district-level government unit whose own ``locality`` is that value (how data/quang-ninh
+    writes ``Hạ Long`` for HL-UBND); else a government unit with that ``code`` or ``name``."""
+    u = tl.units
+    gov = u[u["kind"].to_numpy() == "government"]
+    out: dict[str, str] = {}
+    for col in ("name", "code"):
+        if col in gov.columns:
+            for uid, v in zip(gov.index, gov[col]):
+                if isinstance(v, str) and v:
+                    out.setdefault(v, uid)
+    district = gov[gov["level"].to_numpy() == "district"]
+    by_locality: dict[str, str] = {}
+    for uid, v in zip(district.index, district["locality"]):
+        if isinstance(v, str) and v:
+            by_locality.setdefault(v, uid)  # units sorted by id: the first id wins
+    out.update(by_locality)
+    out.update({uid: uid for uid in gov.index})
+    return out
+
+
+def locality_labels(tl: Timeline, values: pd.Series, as_of) -> np.ndarray:
+    """Per unit, the locality it counts under at ``as_of``: its locality value followed through the
+    lineage of the territorial unit it names (Hoành Bồ -> Hạ Long from 2020). A territory divided
+    between several successors: the one among them that manages the unit at ``as_of`` (e.g. its
+    commune), else the last undivided territory on the way (Hạ Long for Hoành Bồ after 2025).
+    Values that name no territorial unit (``province``) are kept."""
+    d = parse_date(as_of, "as-of date")
+    day = tl.day(d)
+    to_unit = locality_units(tl)
+    label_of: dict[str, str] = {}  # territorial unit -> how the column writes it
+    for v, uid in to_unit.items():
+        if uid in tl._pos and tl.units.at[uid, "level"] == "district" and tl.units.at[uid, "locality"] == v:
+            label_of[uid] = v
+    names = tl.attribute("name", tl.last_open_day(day))
+    distinct = pd.unique(values.astype(str).to_numpy(dtype=object))
+    nxt = tl.closing_targets
+    simple: dict[str, str] = {}
+    divided: dict[str, set] = {}
+    for v in distinct:
+        uid = to_unit.get(v)
+        if uid is None or tl.open_day[tl._pos[uid]] > day:
+            simple[v] = v
+            continue
+        t, seen = uid, set()
+        while tl.close_day[tl._pos[t]] <= day and len(nxt.get(t, ())) == 1 and t not in seen:  # undivided steps
+            seen.add(t)
+            t = nxt[t][0][0]
+        simple[v] = label_of.get(t, names[tl._pos[t]]) if t != uid or tl.close_day[tl._pos[t]] > day else v
+        if tl.close_day[tl._pos[t]] <= day and len(nxt.get(t, ())) > 1:
+            divided[v] = set(successors(tl, t, d))
+    labels = np.array([simple.get(v, v) for v in values.astype(str)], dtype=object)
+    if divided:
+        parent = tl._parent_array(day)
+        last_parent = tl._parents  # a unit closed before as_of: start from its manager on its last day
+        last = tl.last_open_day(day)
+        for k in np.flatnonzero(np.isin(values.astype(str).to_numpy(dtype=object), list(divided))):
+            within = divided[str(values.iat[k])]
+            u, seen = tl.unit_ids[k], set()
+            if last[k] < day:
+                p = last_parent[(last_parent["pos"].to_numpy() == k) & (last_parent["start"].to_numpy() <= last[k])
+                                & (last_parent["end"].to_numpy() > last[k])]["parent"]
+                u = p.iat[0] if len(p) else ""
+            while u and u not in seen:  # up the hierarchy at as_of to a successor territory
+                if u in within:
+                    labels[k] = label_of.get(u, names[tl._pos[u]])
+                    break
+                seen.add(u)
+                u = parent[tl._pos[u]] if u in tl._pos else ""
+    return labels

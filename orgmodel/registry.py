@@ -1,4 +1,4 @@
-"""Reading and validating a registry (registry-format.md, version 1).
+"""Reading and validating a registry (registry-format.md, version 1.1).
 
 A registry is a folder with ``units.csv``, ``events.csv`` and optionally ``registry.yaml``, or one
 Excel workbook with sheets ``units`` and ``events`` (same columns). :func:`load_registry` reads it,
@@ -26,9 +26,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import events as E
 from . import schema as S
 from .dates import parse_date
 from .errors import InputError, ValidationError
+from .vocab import PACKAGE_UNIT_TYPES, UNIT_TYPES_FILE
 
 UNITS_FILE = "units.csv"
 EVENTS_FILE = "events.csv"
@@ -47,10 +49,12 @@ class Registry:
     start: dt.date | None = None
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=S.PROBLEM_COLUMNS))
     files: tuple[str, str] = (UNITS_FILE, EVENTS_FILE)
+    unit_types: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    replayed: E.Replay | None = field(default=None, repr=False, compare=False)  # what validation replayed
 
     @property
     def extra_unit_columns(self) -> list[str]:
-        known = set(S.UNITS.names) | {"line"}
+        known = set(S.UNITS.names) | {"line"}  # version 1.1 columns are known even when absent
         return [c for c in self.units.columns if c not in known]
 
     def __repr__(self) -> str:
@@ -388,6 +392,44 @@ def _raise_if_errors(problems: S.Problems, path: Path) -> None:
         raise ValidationError(problems.frame("error"), header=f"Registry {path} is invalid: {n} problem{'s' if n != 1 else ''} (file:line: message), most important first:")
 
 
+def load_unit_types(folder: Path | None, problems: S.Problems) -> tuple[pd.DataFrame, str]:
+    """The unit-type vocabulary: the registry's own ``unit_types.csv`` when its folder has one,
+    else the package's (orgmodel/data/unit_types.csv). Returns the table and the file it came from."""
+    own = folder / UNIT_TYPES_FILE if folder is not None and folder.is_dir() else None
+    path = own if own is not None and own.is_file() else PACKAGE_UNIT_TYPES
+    table = _read_csv(path, problems)
+    file = path.name if path == own else f"orgmodel/data/{UNIT_TYPES_FILE}"
+    if "unit_type" not in table.columns:
+        problems.add(S.RANK_FILE, file, 1, None, "unit_type", None,
+                     f"{file} has no column 'unit_type'; the header must name unit_type,name_vi,name_en,kind,sector")
+        return table, file
+    dup = table["unit_type"].duplicated(keep="first") & table["unit_type"].ne("")
+    problems.add_mask(S.RANK_KEY, file, table, dup, "unit_type",
+                      lambda i, v: f"unit type {v!r} is listed twice; list each slug once", "unit_type")
+    bad = ~table["unit_type"].str.fullmatch(S.SLUG.pattern)
+    problems.add_mask(S.RANK_VALUE, file, table, bad, "unit_type",
+                      lambda i, v: f"unit type {v!r} is not a slug (lower-case letters, digits and single '-')", "unit_type")
+    return table, file
+
+
+def _check_unit_type_kinds(units: pd.DataFrame, types: pd.DataFrame, file: str, problems: S.Problems) -> None:
+    """A unit's type must be listed for its kind; a government unit's type must fit its level."""
+    if not {"unit_type", "kind", "level"} <= set(units.columns) or "kind" not in types.columns:
+        return
+    from .vocab import TERRITORIAL_TYPES
+
+    kind_of = types.drop_duplicates("unit_type").set_index("unit_type")["kind"]
+    ut = units["unit_type"].astype(object).where(units["unit_type"].notna(), "")
+    listed = ut.map(kind_of)
+    wrong_kind = ut.ne("") & listed.notna() & listed.ne("") & listed.ne(units["kind"])
+    problems.add_mask(S.RANK_VALUE, file, units, wrong_kind, "unit_type",
+                      lambda i, v: f"unit_type {v!r} of {i!r} is a type of {kind_of.get(v)} units, not of its kind; fix unit_type or kind", "unit_id")
+    for level, allowed in TERRITORIAL_TYPES.items():
+        bad = units["kind"].eq("government") & units["level"].eq(level) & ut.ne("") & ~ut.isin(allowed) & ~wrong_kind
+        problems.add_mask(S.RANK_VALUE, file, units, bad, "unit_type",
+                          lambda i, v, lv=level, a=allowed: f"unit_type {v!r} of government unit {i!r} does not fit level {lv} (use {', '.join(a)})", "unit_id")
+
+
 def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
     """Read and validate a registry; raise :class:`ValidationError` listing every problem.
 
@@ -396,9 +438,11 @@ def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
     tuples of ids), both in file order with their ``line`` numbers.
     """
     path, units_raw, events_raw, meta, (ufile, efile), problems = read_tables(path)
+    types, _ = load_unit_types(path if path.is_dir() else None, problems)
+    vocab = {"unit_types": set(types["unit_type"])} if "unit_type" in types.columns else None
     units_raw = _drop_exact_duplicates(units_raw, "unit_id", ufile, problems)
     events_raw = _drop_exact_duplicates(events_raw, "event_id", efile, problems)
-    units = S.check_table(units_raw, S.UNITS, ufile, problems)
+    units = S.check_table(units_raw, S.UNITS, ufile, problems, vocab)
     events = S.check_table(events_raw, S.EVENTS, efile, problems)
     _check_keys(units, "unit_id", ufile, problems)
     _check_keys(events, "event_id", efile, problems)
@@ -409,18 +453,21 @@ def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
         except InputError as exc:
             problems.add(S.RANK_VALUE, META_FILE, None, None, "start", meta["start"], str(exc))
     structural = any(r["rank"] == S.RANK_FILE for r in problems.errors)
+    replayed = None
     if not structural:
         _check_units(units, ufile, problems)
+        _check_unit_type_kinds(units, types, ufile, problems)
+        E.check_territorial_codes(units, ufile, problems)
         bad_ref_lines = _check_references(units, events, ufile, efile, problems)
+        changes, bad_change_lines = E.check_changes(events, efile, problems, vocab)
         if check_events:
-            from .timeline import replay  # the replay engine checks event semantics and hierarchy
-
             bad_value_lines = {r["line"] for r in problems.errors if r["file"] == efile}
-            usable = ~events["line"].isin(bad_ref_lines | bad_value_lines)
-            replayed = replay(units, events.loc[usable], start=start, files=(ufile, efile), problems=problems)
+            usable = ~events["line"].isin(bad_ref_lines | bad_value_lines | bad_change_lines)
+            replayed = E.replay(units, events.loc[usable], start=start, files=(ufile, efile), problems=problems, changes=changes)
+            E.check_codes(units, replayed, (ufile, efile), problems)
     _raise_if_errors(problems, path)
     name = str(meta.get("name") or (path.stem if path.is_file() else path.name))
-    reg = Registry(
+    return Registry(
         path=path,
         name=name,
         units=units.reset_index(drop=True),
@@ -429,7 +476,6 @@ def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
         start=start,
         warnings=problems.frame("warning"),
         files=(ufile, efile),
+        unit_types=types,
+        replayed=replayed,
     )
-    if check_events and not structural:
-        object.__setattr__(reg, "_replay_cache", replayed)  # the timeline reuses this replay
-    return reg

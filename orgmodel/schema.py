@@ -7,13 +7,14 @@ into typed columns and reports each bad cell with file, line, id, column and val
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .dates import parse_date_cell
+from .vocab import COUNTED_KINDS, EVENT_TYPES, KINDS, LEVELS, SLUG, nfc  # noqa: F401  (re-exported: S.KINDS, S.nfc ...)
 
 # How important a problem is: lower comes first in reports.
 RANK_FILE = 0  # a file or column is missing: nothing else can be trusted
@@ -30,13 +31,16 @@ PROBLEM_COLUMNS = ["severity", "rank", "file", "line", "id", "column", "value", 
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str = "text"  # text | id | ids | enum | int | float | date
+    type: str = "text"  # text | id | ids | enum | int | float | date | slug | code
     required: bool = True  # the column must be present
     nullable: bool = False  # an empty cell is allowed
     choices: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
     hint: str = ""
+    number_hint: str = "decimal degrees, e.g. 21.0064"  # float columns: how to write the number
+    vocabulary: str = ""  # slug columns: the name of the vocabulary the value must be in
+    fill: bool = True  # an absent optional column is added empty (False: left absent, version 1.1 columns)
 
 
 @dataclass(frozen=True)
@@ -50,10 +54,7 @@ class Schema:
         return [c.name for c in self.columns]
 
 
-KINDS = ("government", "agency", "psu")
-COUNTED_KINDS = ("agency", "psu")
-LEVELS = ("province", "district", "commune")
-EVENT_TYPES = ("establish", "merge", "consolidate", "split", "separate", "dissolve", "transfer")
+CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/-]{0,31}$")  # an official code: letters, digits, . _ / -
 
 UNITS = Schema(
     "units.csv",
@@ -70,8 +71,19 @@ UNITS = Schema(
         Column("autonomy", "int", required=False, nullable=True, min=1, max=4, hint="financial autonomy group 1-4 (Decree 60/2021), or empty"),
         Column("lat", "float", required=False, nullable=True, min=-90, max=90),
         Column("lon", "float", required=False, nullable=True, min=-180, max=180),
+        # version 1.1
+        Column("unit_type", "slug", required=False, nullable=True, fill=False, vocabulary="unit_types",
+               hint="a lower-case slug listed in the registry's unit_types.csv, e.g. thcs, xa, so"),
+        Column("code", "code", required=False, nullable=True, fill=False,
+               hint="letters, digits, '.', '_', '/' or '-', at most 32; a territorial unit's statistics code is digits only"),
+        Column("population", "int", required=False, nullable=True, fill=False, min=0, hint="a whole number of residents, 0 or more, or empty"),
+        Column("area_km2", "float", required=False, nullable=True, fill=False, min=0, number_hint="square kilometres, e.g. 12.5",
+               hint="square kilometres, 0 or more, or empty"),
+        Column("heads", "int", required=False, nullable=True, fill=False, min=0, hint="a whole number of head posts (cấp trưởng), or empty"),
+        Column("deputies", "int", required=False, nullable=True, fill=False, min=0, hint="a whole number of deputy posts (cấp phó), or empty"),
     ),
 )
+UNIT_COLUMNS = {c.name: c for c in UNITS.columns}
 
 EVENTS = Schema(
     "events.csv",
@@ -85,6 +97,7 @@ EVENTS = Schema(
         Column("new_parent_id", "id", nullable=True),
         Column("legal_basis", "text", required=False, nullable=True),
         Column("note", "text", required=False, nullable=True),
+        Column("changes", "text", required=False, nullable=True, fill=False),  # version 1.1: reclassify only
     ),
 )
 
@@ -138,20 +151,18 @@ class Problems:
         return df.sort_values(["rank", "file", "line", "id", "column", "message"], kind="stable", na_position="first").reset_index(drop=True)
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def _row_id(table: pd.DataFrame, schema: Schema) -> pd.Series:
     return table[schema.key] if schema.key in table else pd.Series([""] * len(table), index=table.index)
 
 
-def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems) -> pd.DataFrame:
+def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems,
+                vocabularies: dict[str, "pd.DataFrame | set"] | None = None) -> pd.DataFrame:
     """Parse a table of raw (already stripped, NFC) strings by ``schema``; report every bad cell.
 
     ``raw`` must have a ``line`` column (1-based line in the file). Returns a typed copy: ints as
     nullable ``Int64``, floats, dates as ``datetime.date`` objects, id lists as tuples; bad cells
-    become missing values so later checks can go on.
+    become missing values so later checks can go on. ``vocabularies`` maps a vocabulary name to the
+    allowed values of ``slug`` columns (a column with no vocabulary given is checked as a slug only).
     """
     out = raw.copy()
     ids = _row_id(raw, schema)
@@ -160,7 +171,7 @@ def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems
             if col.required:
                 problems.add(RANK_FILE, file, 1, None, col.name, None,
                              f"missing required column {col.name!r}; the header must name {', '.join(schema.names[:8])} …")
-            else:
+            elif col.fill:
                 out[col.name] = pd.NA if col.type != "float" else np.nan
             continue
         values = raw[col.name]
@@ -180,11 +191,27 @@ def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems
             out[col.name] = _parse_int(problems, file, raw, values, empty, col, ids)
         elif col.type == "float":
             num = pd.to_numeric(values.str.replace(",", ".", regex=False).where(~empty), errors="coerce")
-            bad = num.isna() & ~empty
-            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a number (decimal degrees, e.g. 21.0064)")
-            rng = _out_of_range(num, col)
-            _report(problems, RANK_VALUE, file, raw, rng, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is outside {c.min:g}..{c.max:g}")
+            bad = (num.isna() | ~np.isfinite(num.fillna(0.0))) & ~empty
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a number ({c.number_hint})", hint=False)
+            rng = _out_of_range(num, col) & ~bad
+            _report(problems, RANK_VALUE, file, raw, rng, col, ids,
+                    lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is outside {c.min:g}..{c.max:g}" if c.max is not None
+                    else f"{c.name} {v!r} of {_label(i)} is below {c.min:g}", hint=False)
             out[col.name] = num.where(~bad & ~rng).astype(float)
+        elif col.type == "slug":
+            bad = ~values.str.fullmatch(SLUG.pattern) & ~empty
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids,
+                    lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a slug (lower-case letters, digits and single '-')")
+            vocab = (vocabularies or {}).get(col.vocabulary)
+            if vocab is not None:
+                unknown = ~values.isin(list(vocab)) & ~empty & ~bad
+                shown = ", ".join(sorted(vocab)[:12]) + (" …" if len(vocab) > 12 else "")
+                _report(problems, RANK_VALUE, file, raw, unknown, col, ids,
+                        lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not in the registry's {c.vocabulary}.csv "
+                        f"({shown}); add it there or fix the value", hint=False)
+        elif col.type == "code":
+            bad = ~values.str.fullmatch(CODE.pattern) & ~empty
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a valid code")
         elif col.type == "date":
             out[col.name] = _parse_dates(problems, file, raw, values, empty, col, ids)
     return out
@@ -194,13 +221,13 @@ def _label(id_) -> str:
     return f"{id_!r}" if id_ else "this row"
 
 
-def _report(problems, rank, file, raw, mask, col, ids, fn):
+def _report(problems, rank, file, raw, mask, col, ids, fn, hint: bool = True):
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
     for line, id_, val in zip(raw["line"][mask], ids[mask], raw[col.name][mask]):
         msg = fn(id_, val)
-        if col.hint and rank == RANK_VALUE:
+        if hint and col.hint and rank == RANK_VALUE:
             msg = f"{msg} ({col.hint})"
         problems.add(rank, file, line, id_, col.name, val, msg)
 

@@ -118,7 +118,7 @@ def test_csvs_are_utf8_nfc_lf_rfc4180(committed):
         rows = list(csv.reader(io.StringIO(text)))
         assert len({len(r) for r in rows}) == 1
     units, _ = committed
-    assert list(units.columns) == synth.UNIT_COLUMNS
+    assert list(units.columns) == synth.UNIT_COLUMNS + ["commune_2025"]
 
 
 def test_indicators_hold_the_article_figures():
@@ -162,32 +162,125 @@ def test_hoanh_bo_merges_into_ha_long_on_2020_01_01(committed):
     assert gov[["type", "targets", "legal_basis"]].values.tolist() == [["merge", "HL-UBND", "837/NQ-UBTVQH14"]]
     phong = e[(e["type"] == "merge") & e["sources"].str.contains(r"HB-P", regex=True)]
     assert len(phong) >= 5 and phong["targets"].str.startswith("HL-").all()
-    assert (e.index < gov.index[0]).sum() == len(e) - 1  # divisions first, then the district itself
+    assert (phong.index < gov.index[0]).all()  # Hoành Bồ's offices first, then the district itself
+    communes = e[(e["type"] == "merge") & e["sources"].str.match(r"^C\d{5}")]
+    assert len(communes) == 7 and (communes["legal_basis"] == "837/NQ-UBTVQH14").all()
+    hb_communes = units[(units["parent_id"] == "HB-UBND") & (units["kind"] == "government")]
+    assert len(hb_communes) == 13 and set(hb_communes["code"].str[:2]) == {"07"}   # they move with the merge
     counts = synth.count_units(units, events, ["2019-12-31", "2020-12-31"]).set_index("date")
-    assert counts.loc["2019-12-31", "government"] - counts.loc["2020-12-31", "government"] == 1
+    assert counts.loc["2019-12-31", "government"] - counts.loc["2020-12-31", "government"] == 1 + 9
 
 
-def test_district_level_and_departments_through_2025():
-    pytest.importorskip("orgmodel.timeline")
+def _count_json(*args) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "orgmodel", "count", str(QN), *args, "--format", "json"],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+# Published figures (domain-facts, Quảng Ninh's territorial units) reproduced through `orgmodel count`.
+COMMUNES = {
+    "2015-12-31": {"phuong": 67, "thi-tran": 8, "xa": 111},
+    "2019-12-31": {"phuong": 67, "thi-tran": 8, "xa": 111},
+    "2020-01-01": {"phuong": 72, "thi-tran": 7, "xa": 98},
+    "2024-10-31": {"phuong": 72, "thi-tran": 7, "xa": 98},
+    "2024-11-01": {"phuong": 73, "thi-tran": 7, "xa": 91},
+    "2025-06-30": {"phuong": 73, "thi-tran": 7, "xa": 91},
+    "2025-07-01": {"phuong": 30, "xa": 22, "dac-khu": 2},
+}
+DISTRICTS = {
+    "2015-12-31": {"thanh-pho": 4, "thi-xa": 2, "huyen": 8},
+    "2019-12-31": {"thanh-pho": 4, "thi-xa": 2, "huyen": 8},
+    "2020-01-01": {"thanh-pho": 4, "thi-xa": 2, "huyen": 7},
+    "2024-10-31": {"thanh-pho": 4, "thi-xa": 2, "huyen": 7},
+    "2024-11-01": {"thanh-pho": 5, "thi-xa": 1, "huyen": 7},
+    "2025-06-30": {"thanh-pho": 5, "thi-xa": 1, "huyen": 7},
+    "2025-07-01": {},
+}
+
+
+@pytest.fixture(scope="module")
+def timeline():
+    pytest.importorskip("orgmodel.views")
     from orgmodel.registry import load_registry
     from orgmodel.timeline import Timeline
 
-    tl = Timeline(load_registry(QN))
-    units = tl.units
-    districts = units.index[(units["kind"] == "government") & (units["level"] == "district")]
-    communes = units.index[(units["kind"] == "government") & (units["level"] == "commune")]
-    for date, n in (("2019-12-31", 14), ("2020-12-31", 13), ("2025-06-30", 13), ("2025-07-01", 0)):
-        assert sum(tl.is_open(d, date) for d in districts) == n, date
-    assert sum(tl.is_open(c, "2025-12-31") for c in communes) == 54
-    specialised = [f"QN-{c}" for c in synth.SPECIALISED] + ["QN-SNNMT", "QN-SVHTTDL", "QN-SDTTG"]
-    count = {d: sum(tl.is_open(u, d) for u in specialised) for d in ("2024-12-31", "2025-12-31")}
-    assert count == {"2024-12-31": 20, "2025-12-31": 14}
+    return Timeline(load_registry(QN))
+
+
+@pytest.mark.parametrize("date", sorted(COMMUNES))
+def test_territory_counts_match_the_published_figures(timeline, date):
+    """The counts `orgmodel count --kind government --level L --by unit_type` prints (same View.count)."""
+    from orgmodel.views import View
+
+    view = View(timeline, date, date)
+    com = view.count(kind="government", level="commune", by="unit_type")
+    assert com["by"] == COMMUNES[date] and com["count"] == sum(COMMUNES[date].values())
+    dis = view.count(kind="government", level="district", by="unit_type")
+    assert dis.get("by", {}) == DISTRICTS[date] and dis["count"] == sum(DISTRICTS[date].values())
+
+
+def test_count_command_prints_the_2025_communes():
+    assert _count_json("--as-of", "2025-07-01", "--kind", "government", "--level", "commune", "--by", "unit_type") == \
+        {"as_of": "2025-07-01", "by": COMMUNES["2025-07-01"], "count": 54}
+
+
+def test_departments_20_then_14_from_2025_03_01(committed, timeline):
+    from orgmodel.views import View
+
+    assert View(timeline, "2025-02-28", "2025-02-28").count(unit_type="so")["count"] == 20
+    assert View(timeline, "2025-03-01", "2025-03-01").count(unit_type="so")["count"] == 14
+    units, events = committed
+    e = events[events["date"] == "2025-03-01"].set_index("targets")
+    assert e.loc["QN-SNNMT", ["type", "sources"]].tolist() == ["consolidate", "QN-SNN;QN-STNMT"]
+    assert e.loc["QN-STC-2025", ["type", "sources"]].tolist() == ["consolidate", "QN-STC;QN-SKHDT"]
+    assert e.loc["QN-SXD-2025", ["type", "sources"]].tolist() == ["consolidate", "QN-SXD;QN-SGTVT"]
+    assert e.loc["QN-SNV", ["type", "sources"]].tolist() == ["merge", "QN-SLDTBXH"]
+    assert e.loc["QN-SKHCN", ["type", "sources"]].tolist() == ["merge", "QN-STTTT"]
+    assert e.loc["QN-SDTTG", "type"] == "consolidate" and "Nghị định 45/2025/NĐ-CP" in e.loc["QN-SDTTG", "legal_basis"]
+    names = units.set_index("unit_id")["name"]
+    assert names["QN-STC-2025"] == "Sở Tài chính" and names["QN-SNNMT"] == "Sở Nông nghiệp và Môi trường"
+
+
+def test_every_territorial_change_is_replayed_with_its_legal_basis(committed):
+    """Every row of the territory tables is an event of the registry, same date, type and legal basis."""
+    _, events = committed
+    changes = pd.read_csv(ROOT / "data" / "territory" / "quang-ninh" / "changes.csv", dtype=str, keep_default_na=False)
+    ids = {"P22": "QN-UBND", **{f"D{d[8]}": f"{d[0]}-UBND" for d in synth.QN_DISTRICTS}}
+    conv = lambda cell: ";".join(ids.get(x, x) for x in cell.split(";")) if cell else ""  # noqa: E731
+    want = changes.assign(sources=changes["sources"].map(conv), targets=changes["targets"].map(conv))
+    key = ["date", "type", "sources", "targets", "legal_basis", "changes"]
+    got = events[key].merge(want[key], how="right", on=key, indicator=True)
+    assert (got["_merge"] == "both").all(), got[got["_merge"] != "both"].head().to_string()
+
+
+def test_district_units_empty_before_the_district_level_ends(committed):
+    """On 2025-07-01 schools go to the new commune that took over their commune, health and
+    continuing-education centres to the provincial departments."""
+    units, events = committed
+    e = events[(events["date"] == "2025-07-01") & (events["type"] == "transfer")]
+    moved = e.assign(unit=e["sources"].str.split(";")).explode("unit").set_index("unit")["new_parent_id"]
+    u = units.set_index("unit_id")
+    schools = u.index[u["unit_type"].isin(["mam-non", "tieu-hoc", "thcs", "th-thcs"]) & (u["parent_id"].str.endswith("-UBND"))]
+    open_schools = [s for s in schools if s in moved.index]
+    assert len(open_schools) > 300 and moved[open_schools].str.match(r"^C(?:2025-)?\d{5}$").all()
+    new_communes = set(moved[open_schools])
+    assert len(new_communes) >= 50     # schools spread over (nearly) every new commune
+    for gdtx in u.index[u["unit_type"] == "gdnn-gdtx"]:
+        if gdtx in moved.index:
+            assert moved[gdtx] == "QN-SGDDT"
+    # a school of the old commune Hồng Gai (Hạ Long) now answers to the new phường Hồng Gai
+    hg = [s for s in open_schools if u.loc[s, "name"].endswith(" Hồng Gai") and u.loc[s, "locality"] == "Hạ Long"]
+    assert hg and (moved[hg] == "C2025-06685").all()
 
 
 def test_every_event_type_occurs_before_2022_with_a_legal_basis(committed):
     _, events = committed
     early = events[events["date"] <= D]
-    assert set(early["type"]) == {"establish", "merge", "consolidate", "split", "separate", "dissolve", "transfer"}
+    assert set(early["type"]) == {"establish", "merge", "consolidate", "split", "separate", "dissolve", "transfer", "reclassify"}
     diss = early[early["type"] == "dissolve"]
     assert (diss["targets"] == "").any() and (diss["targets"] != "").any()
     assert (events["legal_basis"] != "").all() and (events["note"] != "").all()
@@ -251,6 +344,9 @@ NATIONAL_3_SEED_1 = {
 }
 
 
+EVENTS_V1 = ["event_id", "date", "type", "sources", "targets", "new_parent_id", "legal_basis", "note"]
+
+
 def _v1_bytes(path: Path, columns: list[str]) -> bytes:
     """The file's bytes restricted to ``columns`` (so later optional columns do not count)."""
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
@@ -267,7 +363,7 @@ def test_national_registry_is_byte_identical_to_the_single_module_generator(nati
     _, _, _, out = national
     units_v1 = ["unit_id", "name", "kind", "level", "sector", "parent_id", "locality", "staff", "autonomy", "lat", "lon"]
     got = {"units.csv": hashlib.sha256(_v1_bytes(out / "units.csv", units_v1)).hexdigest(),
-           "events.csv": hashlib.sha256(_v1_bytes(out / "events.csv", synth.EVENT_COLUMNS)).hexdigest()}
+           "events.csv": hashlib.sha256(_v1_bytes(out / "events.csv", EVENTS_V1)).hexdigest()}
     assert got == NATIONAL_3_SEED_1
 
 
@@ -428,3 +524,42 @@ def test_every_psu_merge_in_the_history_is_lawful(committed):
             if pair[0] != pair[1] and pair not in allowed_mixed:
                 bad.append((ev.event_id, src, target, pair))
     assert bad == []
+
+
+# ---------------------------------------------------------------- scenarios for today (issue 11 item 7)
+
+TODAY = ["qn-253-health-stations", "qn-253-upper-secondary", "qn-253-gdnn-gdtx", "qn-253-library-museum",
+         "psu-2026-54-communes", "health-centres-regional"]
+
+
+def _readme_answer(name: str) -> str:
+    text = (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
+    return row.rstrip(" |").rsplit("|", 1)[1].strip()
+
+
+@pytest.mark.parametrize("name", TODAY)
+def test_todays_scenarios_solve_as_the_scenarios_readme_says(name):
+    import re
+
+    from orgmodel.optimise import solve_scenario
+    from orgmodel.scenario import load_scenario
+
+    scn = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    sol = solve_scenario(scn)
+    answer = _readme_answer(name)
+    assert sol.summary["status"] == "optimal" and answer.startswith("optimal")
+    merges = int(re.search(r"(\d+) merges?|absorbs the two", answer).group(1) or 2)
+    assert sol.summary["merges"] == len(sol.plan) == merges
+    assert all(t["met"] for t in sol.summary["targets"])
+    if name == "qn-253-health-stations":     # each new commune keeps a station, all stations merge within it
+        units = scn.registry.units.set_index("unit_id")
+        c = units["commune_2025"]
+        assert (c[sol.plan["unit_id"]].to_numpy() == c[sol.plan["into_id"]].to_numpy()).all()
+        assert c[units["unit_type"] == "tram-y-te"].nunique() == 54
+        assert sol.summary["targets"][0]["max_reduction"] == 171 - 54
+    if name == "qn-253-library-museum":
+        assert sol.plan[["unit_id", "into_id"]].values.tolist() == [["QN-TV", "QN-BT"]]
+    if name == "psu-2026-54-communes":
+        assert scn.plan_from.isoformat() == "2026-01-01"
+        assert {t["baseline_date"] for t in sol.summary["targets"]} == {"2015-12-31", "2021-12-31"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .tables import QN_DEPARTMENTS_2025_LEGAL
 from .world import World, _clip_coords, allocate
 
 
@@ -140,6 +141,28 @@ def hook_departments_2025(w: World, date: str, provs) -> None:
     _consolidate(w, date, items)
 
 
+def make_departments_hook(table, legal: str = QN_DEPARTMENTS_2025_LEGAL):
+    """A hook applying a province's own 2025 typing of its department changes: rows
+    ``(type, sources, target, name, sector, note)`` with ``type`` merge (the sources, ;-separated
+    codes, into the department ``target``) or consolidate (the sources into a new department
+    ``target`` named ``name``), in table order; divisions and units move with their department."""
+    def hook_departments(w: World, date: str, provs) -> None:
+        for p in provs:
+            spec = w.specs[p]
+            for typ, sources, target, name, sector, note in table:
+                src = np.array([i for c in sources.split(";") if (i := w.one(p, code=c)) is not None], dtype=np.int64)
+                if typ == "merge":
+                    t = w.one(p, code=target)
+                    if len(src) and t is not None:
+                        _merge(w, date, src, t, legal, f"Sắp xếp cơ quan chuyên môn năm 2025: {note}.")
+                elif len(src) >= 2:
+                    row = w.new_unit(int(src[0]), unit_id=f"{spec.code}-{target}", name=name + spec.dept_suffix, code=target,
+                                     sector=sector, category="dept", container=True, level="province", locality="province",
+                                     unit_type="so")
+                    _consolidate(w, date, [(src, row, legal, f"Sắp xếp cơ quan chuyên môn năm 2025: {note}.", w.root(p))])
+    return hook_departments
+
+
 SPECIAL_ZONES = ("Vân Đồn", "Cô Tô")  # island districts that became special zones (đặc khu) in 2025
 
 
@@ -156,7 +179,8 @@ def _commune_rows(w: World, p: int, g: int, n: int, first: int, special: bool) -
                          parent_id=f"{spec.code}-UBND", locality=d.name, staff=int(staff[j]), autonomy=pd.NA,
                          lat=float(lat[j]), lon=float(lon[j]), prov=p, dprefix=d.prefix, code="XA", category="gov-commune",
                          container=True, fillable=False, place="", idprefix="", idnum=-1, idwidth=0,
-                         unit_type="dac-khu" if special else "xa"))
+                         unit_type="dac-khu" if special else "xa", commune="", official_code="", population=np.nan,
+                         area_km2=np.nan))
     return rows
 
 

@@ -12,14 +12,14 @@ import yaml
 from ..files import atomic_write_csv, atomic_write_text
 from .national import render_national_readme
 from .quang_ninh import indicators_table, render_quang_ninh_readme
-from .tables import EVENT_COLUMNS, START, UNIT_COLUMNS, unit_type_vocabulary
+from .tables import EVENT_COLUMNS, EXTRA_COLUMNS, START, UNIT_COLUMNS, unit_type_vocabulary
 
 def write_registry(units: pd.DataFrame, events: pd.DataFrame, out_dir, meta: dict | None = None) -> Path:
     """Write units.csv, events.csv and registry.yaml (and README.md, plus indicators.csv for
     Quảng Ninh, and unit_types.csv, when ``meta`` is given), each atomically, UTF-8 with ``\\n`` line ends."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_csv(units[UNIT_COLUMNS], out / "units.csv")
+    atomic_write_csv(units[UNIT_COLUMNS + [c for c in EXTRA_COLUMNS if c in units.columns]], out / "units.csv")
     atomic_write_csv(events[EVENT_COLUMNS], out / "events.csv")
     meta = meta or {}
     yml = {"name": meta.get("name", out.name), "description": meta.get("description", ""),

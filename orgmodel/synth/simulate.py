@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from .filler import run_filler
-from .tables import EVENT_COLUMNS, FIRST_YEAR, LAST_YEAR, LEADERS, START, UNIT_COLUMNS, UNIT_COLUMNS_V1
+from .tables import EVENT_COLUMNS, EXTRA_COLUMNS, FIRST_YEAR, LAST_YEAR, LEADERS, START, UNIT_COLUMNS, UNIT_COLUMNS_V1
+from .territory import commune_successors, final_commune
 from .world import World
 
 def _window(year: int, hook_dates: list[str]) -> tuple[tuple[str, str], bool]:
@@ -70,7 +71,13 @@ def export(w: World, event_prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     u["area_km2"] = (src["area_km2"] if "area_km2" in src else pd.Series(np.nan, index=src.index)).astype(float).round(2)
     u["heads"], u["deputies"] = leadership(u["unit_type"].to_numpy(dtype=object), u["kind"].to_numpy(dtype=object),
                                            u["staff"].to_numpy())
-    u = u[UNIT_COLUMNS]
+    cols = UNIT_COLUMNS
+    if w.territory is not None:      # Quảng Ninh: where each health station stands in the 2025 communes
+        succ = commune_successors(w.territory)
+        station = (src["category"] == "station").to_numpy()
+        u["commune_2025"] = [final_commune(succ, c) if s else "" for c, s in zip(src["commune"], station)]
+        cols = UNIT_COLUMNS + EXTRA_COLUMNS
+    u = u[cols]
     u["autonomy"] = u["autonomy"].astype("Int64").where(u["kind"] == "psu", pd.NA)
     u["lat"], u["lon"] = u["lat"].astype(float).round(5), u["lon"].astype(float).round(5)
     e = pd.DataFrame(w.events, columns=EVENT_COLUMNS[1:])

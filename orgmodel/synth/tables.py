@@ -19,7 +19,11 @@ UNIT_COLUMNS_V1 = ["unit_id", "name", "kind", "level", "sector", "parent_id", "l
 # Registry format 1.1 optional columns, written in this order after the version 1 columns.
 UNIT_COLUMNS_11 = ["unit_type", "code", "population", "area_km2", "heads", "deputies"]
 UNIT_COLUMNS = UNIT_COLUMNS_V1 + UNIT_COLUMNS_11
-EVENT_COLUMNS = ["event_id", "date", "type", "sources", "targets", "new_parent_id", "legal_basis", "note"]
+# Extra columns (allowed by the contract, carried through untouched) a registry may add after them:
+# commune_2025 = for a commune health station, the 2025 commune that took over its commune.
+EXTRA_COLUMNS = ["commune_2025"]
+EVENT_COLUMNS_V1 = ["event_id", "date", "type", "sources", "targets", "new_parent_id", "legal_basis", "note"]
+EVENT_COLUMNS = EVENT_COLUMNS_V1 + ["changes"]   # registry format 1.1: reclassify's column=value pairs
 START = "2015-12-31"
 FIRST_YEAR, LAST_YEAR = 2016, 2025
 
@@ -108,6 +112,15 @@ QN_HAT_KIEM_LAM = [d[0] for d in QN_DISTRICTS if d[0] != "CT"]
 
 # Place names used for schools of synthetic (national) districts.
 GENERIC_PLACES = [nfc(n) for n in NAMES["generic_places"]]
+
+# Quảng Ninh's 2025 reorganisation of the specialised agencies (20 -> 14 from 2025-03-01), typed as
+# the province's decisions word it: type, source codes (;-separated), target code, new name, sector, note.
+QN_DEPARTMENTS_2025 = _rows("qn_departments_2025.csv")
+# Its legal basis: the province's People's Council resolution of its 25th (thematic) session,
+# announced on 26 Feb 2025 (press: Lao Động, vietnam.vn); its number was not found, so the
+# national basis is cited with it.
+QN_DEPARTMENTS_2025_LEGAL = ("Nghị quyết HĐND tỉnh Quảng Ninh kỳ họp thứ 25 (công bố 26/02/2025, số hiệu chưa kiểm chứng); "
+                             "Nghị định 45/2025/NĐ-CP")
 
 # The published service indicators of Quảng Ninh (indicators.csv of the bundled registry).
 INDICATORS = _rows("qn_indicators.csv")

@@ -33,6 +33,15 @@ class DistrictSpec:
     weight: float         # share of the province's schools
     ethnic: bool          # has a Phòng Dân tộc
     places: tuple[str, ...]
+    communes: tuple["Commune", ...] = ()   # real commune-level units on the start date (Quảng Ninh)
+    code: str = ""                         # the statistics office's code (Quảng Ninh)
+    population: float = float("nan")
+    area_km2: float = float("nan")
+
+    @property
+    def official_name(self) -> str:
+        """The territory's own name, e.g. "Thành phố Hạ Long" (Quảng Ninh) or "UBND huyện H01.02"."""
+        return self.full[:1].upper() + self.full[1:] if self.code else f"UBND {self.full}"
 
     @property
     def full(self) -> str:
@@ -45,6 +54,21 @@ class DistrictSpec:
     @property
     def unit_type(self) -> str:
         return DISTRICT_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Commune:
+    """A commune-level unit (xã, phường, thị trấn) on the start date, from the territory tables."""
+
+    unit_id: str
+    code: str
+    name: str          # official name, e.g. "Phường Hồng Gai"
+    place: str         # the name without its type, e.g. "Hồng Gai"
+    unit_type: str     # phuong / xa / thi-tran
+    lat: float         # synthetic point near the district centre
+    lon: float
+    population: float = float("nan")
+    area_km2: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -73,6 +97,7 @@ class ProvinceSpec:
     cdn: str = ""                     # name of the vocational college
     school_shares: tuple[float, ...] | None = None   # MN, TH, THCS, TH&THCS shares (default: schools.csv)
     health_stations: bool = False     # one commune health station (trạm y tế) per commune, under the district health centre
+    official_code: str = ""           # the statistics office's code of the province (real territory)
 
     def district(self, short: str) -> DistrictSpec:
         return next(d for d in self.districts if d.short == short)
@@ -112,7 +137,8 @@ def allocate(total: int, weights, minimum=0, cap=None) -> np.ndarray:
 def _row(**kw) -> dict:
     """One internal unit row with defaults (see :func:`build_province` for the columns)."""
     base = dict(kind="psu", level="province", parent_id="", locality="province", staff_lo=5, staff_hi=10, aut="",
-                dprefix="", code="", category="other", container=False, fillable=False, place="", unit_type="",
+                dprefix="", code="", category="other", container=False, fillable=False, place="", unit_type="", commune="",
+                official_code="", population=np.nan, area_km2=np.nan,
                 idprefix="", idnum=-1, idwidth=0, lat0=np.nan, lon0=np.nan, sd=0.012)
     base.update(kw)
     return base
@@ -125,7 +151,8 @@ def _numbered(prefix: str, n: int, width: int) -> tuple[str, int, int]:
 def _province_top(spec: ProvinceSpec, rng: np.random.Generator) -> list[dict]:
     """UBND tỉnh, departments, their divisions, sub-departments and their divisions and teams."""
     P, rows = spec.code, []
-    rows.append(_row(unit_id=f"{P}-UBND", name=f"UBND {spec.full}", kind="government", sector="general",
+    name = spec.full[:1].upper() + spec.full[1:] if spec.official_code else f"UBND {spec.full}"
+    rows.append(_row(unit_id=f"{P}-UBND", name=name, kind="government", sector="general", official_code=spec.official_code,
                      staff_lo=8, staff_hi=12, code="UBND", category="gov-province", container=True, unit_type="tinh"))
     for code, name, sector, utype in DEPARTMENTS:
         did = f"{P}-{code}"
@@ -242,9 +269,14 @@ def _district_units(spec: ProvinceSpec) -> list[dict]:
     for d in spec.districts:
         loc = dict(level="district", locality=d.name, dprefix=d.prefix, lat0=d.lat, lon0=d.lon, sd=d.spread)
         gov = f"{d.prefix}-UBND"
-        rows.append(_row(unit_id=gov, name=f"UBND {d.full}", kind="government", sector="general", parent_id=f"{P}-UBND",
+        rows.append(_row(unit_id=gov, name=d.official_name, kind="government", sector="general", parent_id=f"{P}-UBND",
                          staff_lo=4, staff_hi=7, code="UBND", category="gov-district", container=True,
-                         unit_type=d.unit_type, **loc))
+                         unit_type=d.unit_type, official_code=d.code, population=d.population, area_km2=d.area_km2, **loc))
+        for c in d.communes:
+            rows.append(_row(unit_id=c.unit_id, name=c.name, kind="government", level="commune", sector="general",
+                             parent_id=gov, locality=d.name, dprefix=d.prefix, staff_lo=18, staff_hi=26, code="XA",
+                             category="gov-commune", container=True, unit_type=c.unit_type, place=c.place, commune=c.unit_id,
+                             official_code=c.code, population=c.population, area_km2=c.area_km2, lat0=c.lat, lon0=c.lon, sd=0.0))
         for code, name, sector, applies, core in DISTRICT_PHONG:
             if _phong_applies(applies, d):
                 rows.append(_row(unit_id=f"{d.prefix}-{code}", name=f"{name} {d.full}", kind="agency", sector=sector,
@@ -271,12 +303,14 @@ def _health_stations(spec: ProvinceSpec, d: DistrictSpec, ttyt: str) -> list[dic
     """One commune health station (trạm y tế xã, phường, thị trấn) per commune of the district,
     managed by the district health centre (Circular 37/2016/TT-BYT)."""
     rows = []
-    for k, place in enumerate(d.places, start=1):
+    communes = d.communes or tuple(Commune("", "", p, p, "", d.lat, d.lon) for p in d.places)
+    for k, c in enumerate(communes, start=1):
         uid, num, width = _numbered(f"{spec.code}-TYT-{d.short}-", k, 2)
-        rows.append(_row(unit_id=uid, name=f"Trạm Y tế {place}", sector="health", parent_id=ttyt, level="commune",
-                         locality=d.name, dprefix=d.prefix, place=place, staff_lo=4, staff_hi=8, aut="4", code="TYT",
+        label = c.name[:1].lower() + c.name[1:] if c.unit_id else c.name
+        rows.append(_row(unit_id=uid, name=f"Trạm Y tế {label}", sector="health", parent_id=ttyt, level="commune",
+                         locality=d.name, dprefix=d.prefix, place=c.place, staff_lo=4, staff_hi=8, aut="4", code="TYT",
                          category="station", unit_type="tram-y-te", idprefix=f"{spec.code}-TYT-{d.short}-", idnum=num,
-                         idwidth=width, lat0=d.lat, lon0=d.lon, sd=d.spread))
+                         idwidth=width, lat0=c.lat, lon0=c.lon, sd=0.004 if c.unit_id else d.spread, commune=c.unit_id))
     return rows
 
 
@@ -310,7 +344,8 @@ def _school_row(spec, d: DistrictSpec, cat, parent, uid, num, width, level, pref
     code, _, lo, hi, _, utype = SCHOOLS[cat]
     return _row(unit_id=uid, name="", sector="education", parent_id=parent, level=level, locality=d.name, dprefix=d.prefix,
                 staff_lo=lo, staff_hi=hi, aut="34", code=code, category=cat, fillable=True, unit_type=utype,
-                idprefix=prefix, idnum=num, idwidth=width, lat0=d.lat, lon0=d.lon, sd=d.spread, _places=d.places)
+                idprefix=prefix, idnum=num, idwidth=width, lat0=d.lat, lon0=d.lon, sd=d.spread, _places=d.places,
+                _points={c.place: (c.lat, c.lon, c.unit_id) for c in d.communes})
 
 
 def _name_schools(rows: list[dict], rng: np.random.Generator) -> None:
@@ -327,8 +362,11 @@ def _name_schools(rows: list[dict], rng: np.random.Generator) -> None:
             r["place"] = places[(start + j) % len(places)]
             seen[r["place"]] = seen.get(r["place"], 0) + 1
             r["name"] = school_name(r["category"], r["place"], seen[r["place"]])
+            point = r["_points"].get(r["place"])
+            if point is not None:           # a real commune: the school stands near its point
+                r["lat0"], r["lon0"], r["sd"], r["commune"] = point[0], point[1], 0.005, point[2]
     for r in rows:
-        del r["_places"]
+        del r["_places"], r["_points"]
 
 
 def school_name(category: str, place: str, k: int) -> str:
@@ -398,6 +436,8 @@ class World:
     seq: dict[str, int] = field(default_factory=dict)
     names: dict[tuple, int] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)
+    successor: dict[int, int] = field(default_factory=dict)   # closed by merge/consolidate -> the unit carrying on
+    territory: object = None                                    # the real territory tables (Quảng Ninh)
 
     def __post_init__(self):
         self.units = self.units.reset_index(drop=True)
@@ -412,6 +452,7 @@ class World:
         schools = self.units[self.units["category"].str.startswith("school-")]
         self.names = {k: int(v) for k, v in schools.groupby(["dprefix", "category", "place"]).size().items()}
         self.districts = {d.prefix: d for spec in self.specs for d in spec.districts}
+        self.district_prefix = {d.code: d.prefix for spec in self.specs for d in spec.districts if d.code}
         self._refresh()
 
     def _refresh(self) -> None:
@@ -498,6 +539,7 @@ class World:
         else:
             succ = np.broadcast_to(np.atleast_1d(successor), idx.shape)
             assert self.is_open[succ].all() and not np.isin(succ, idx).any()
+            self.successor.update(zip(idx.tolist(), succ.tolist()))
             if small:
                 for i, t in zip(idx, succ):
                     self.parent[self.is_open & (self.parent == i)] = t
@@ -518,14 +560,14 @@ class World:
         self.parent[idx] = new_parent
 
     def record(self, date: str, etype: str, sources=(), targets=(), new_parent: int | None = None,
-               legal: str = "", note: str = "") -> None:
+               legal: str = "", note: str = "", changes: str = "") -> None:
         """Append one event (ids from indices)."""
         self.events.append(dict(
             date=date, type=etype,
             sources=";".join(self.ids[np.asarray(sources, dtype=np.int64)]) if len(sources) else "",
             targets=";".join(self.ids[np.asarray(targets, dtype=np.int64)]) if len(targets) else "",
             new_parent_id=self.ids[new_parent] if new_parent is not None else "",
-            legal_basis=legal, note=note))
+            legal_basis=legal, note=note, changes=changes))
 
     # ------------------------------------------------------------------ naming helpers
     def next_ids(self, prefixes, widths) -> list[str]:
