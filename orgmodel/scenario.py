@@ -638,8 +638,9 @@ def _check_against_registry(scn: Scenario, tree: _Node, r: _Reader) -> None:
 
 
 def _check_compatible(scn: Scenario, rules_node, units, r: _Reader) -> None:
-    """rules.compatible against the registry: a table that reads, and every unit_type known."""
-    from .rules import compatibility_in_force, compatibility_table, vocabulary
+    """rules.compatible against the registry: a table that reads (the registry itself refuses a
+    unit_type outside its vocabulary, registry-format 1.1)."""
+    from .rules import compatibility_in_force, compatibility_table
 
     node = _get(rules_node, "compatible")
     line = node.line if node is not None else 1
@@ -655,15 +656,6 @@ def _check_compatible(scn: Scenario, rules_node, units, r: _Reader) -> None:
     except ValidationError as exc:
         for row in exc.problems.itertuples(index=False):
             r.problems.add(S.RANK_VALUE, row.file, None if pd.isna(row.line) else row.line, None, row.column, row.value, row.message)
-        return
-    known = set(vocabulary(scn.registry_path))
-    types = units["unit_type"].astype("string").fillna("").str.strip()
-    bad = types.ne("") & ~types.isin(known)
-    file = scn.registry.files[0]
-    for line_no, uid, t in zip(units.loc[bad, "line"], units.loc[bad, "unit_id"], types[bad]):
-        r.problems.add(S.RANK_VALUE, file, line_no, uid, "unit_type", t,
-                       f"unit {uid}: unknown unit_type {t!r}{_suggest(t, sorted(known))}; use a slug of orgmodel/data/unit_types.csv "
-                       f"(or list it in the registry's own unit_types.csv), or write rules.compatible: off in {scn.source}")
 
 
 def _check_pins(scn: Scenario, node: _Node | None, ids: set, r: _Reader) -> None:

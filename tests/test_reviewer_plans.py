@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -120,7 +119,7 @@ NEW = {
     "psu-15pct-vs-2021": "targets:\n  - kind: psu\n    reduce_pct: 15\n",
     "psu-30pct-vs-2021-keep-per-commune": ("targets:\n  - kind: psu\n    reduce_pct: 30\n"
                                            "rules:\n  keep_per: [locality, sector]\n  max_distance_km: 25\n"),
-    "education-within-parent": ("targets:\n  - kind: psu\n    reduce_count: 30\nscope: {sector: education}\n"
+    "education-within-parent": ("targets:\n  - kind: psu\n    reduce_count: 60\nscope: {sector: education}\n"
                                 "rules:\n  merge_within: [parent_id]\n"),
     "any-parent-same-sector": ("targets:\n  - kind: psu\n    reduce_count: 40\n"
                                "rules:\n  merge_within: [sector]\n  max_distance_km: 20\n"),
