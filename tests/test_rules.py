@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 
 from orgmodel.errors import InputError, ValidationError
-from orgmodel.moves import candidate_moves
-from orgmodel.optimise import move_rules, movable_units, solve_scenario
+from orgmodel.moves import MoveRules, candidate_moves
+from orgmodel.optimise import solve_scenario
 from orgmodel.rules import (DEFAULT_TABLE, apply_rules, compatibility_in_force, load_compatibility, vocabulary)
 from orgmodel.scenario import load_scenario
+from orgmodel.timeline import match
 
 from conftest import write_registry
 from plan_checker import check_solution
@@ -58,6 +59,18 @@ def case(tmp_path: Path, extra: str = "", count: int = 4, units: str = UNITS, na
     path = tmp_path / f"{name}.yaml"
     path.write_text(SCENARIO.format(name=name, count=count) + textwrap.dedent(extra), encoding="utf-8")
     return path
+
+
+def movable_units(scn):
+    """U as scenario-format.md defines it (open at plan_from, kind movable, matching scope)."""
+    at = scn.timeline.units_as_of(scn.plan_from)
+    return at.loc[at["kind"].isin(scn.movable).to_numpy() & match(at, scn.scope)]
+
+
+def move_rules(scn) -> MoveRules:
+    r = scn.rules
+    return MoveRules(merge_within=tuple(r.merge_within), max_distance_km=r.max_distance_km, max_staff=r.max_staff,
+                     protected=tuple(r.protected))
 
 
 def allowed_pairs(scn) -> set[tuple[str, str]]:
