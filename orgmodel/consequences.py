@@ -44,6 +44,25 @@ KEYS = ("units_closed", "staff_moved", "max_distance_km", "median_distance_km", 
         "leader_posts_before", "leader_posts_after", "leader_posts_surplus", "headquarters_vacated",
         "policy_cost_estimate_vnd")
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; translated where it is shown (``_(LABELS[key])``)."""
+    return message
+
+
+#: a label per key of KEYS (English msgids, Vietnamese in the catalogue), for tables and annexes
+LABELS = {
+    "units_closed": N_("Units closed"),
+    "staff_moved": N_("Staff moved (people)"),
+    "max_distance_km": N_("Longest distance moved (km)"),
+    "median_distance_km": N_("Median distance moved (km)"),
+    "staff_km": N_("Staff-km moved"),
+    "leader_posts_before": N_("Leadership posts before"),
+    "leader_posts_after": N_("Leadership posts allowed after (caps)"),
+    "leader_posts_surplus": N_("Leaders without a post after"),
+    "headquarters_vacated": N_("Headquarters vacated"),
+    "policy_cost_estimate_vnd": N_("Policy costs, estimate (VND)"),
+}
+
 
 # ---------------------------------------------------------------- the sourced tables
 

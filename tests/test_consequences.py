@@ -92,6 +92,12 @@ def test_consequences_of_a_hand_drawn_plan(scn):
     assert any("Decree 120/2020" in s for s in c["leader_posts_basis"]["cap_sources"])
 
 
+def test_every_key_has_a_label():
+    from orgmodel.consequences import LABELS
+
+    assert list(LABELS) == list(KEYS)
+
+
 def test_every_contract_key_and_an_empty_plan(scn):
     units = scn.timeline.units_as_of(scn.plan_from)
     empty = pd.DataFrame({"unit_id": [], "into_id": [], "staff": [], "distance_km": []})
