@@ -43,7 +43,10 @@ class Comparison:
         lang = lang or get_lang()
         parts = [render_table(self.status, title=_("Scenarios compared: A = {a}, B = {b}", lang=lang, a=self.name_a, b=self.name_b))]
         parts.append(render_table(self.targets, title="\n" + _("Targets", lang=lang)))
+        from .consequences import LABELS
+
         shown = self.consequences.copy()
+        shown["consequence"] = [_(LABELS[k], lang=lang) if k in LABELS else k for k in shown["consequence"]]
         for col in ("A", "B", "B - A"):
             shown[col] = [_show(v, lang) for v in shown[col]]
         parts.append(render_table(shown, title="\n" + _("Consequences (policy costs are an estimate)", lang=lang)))

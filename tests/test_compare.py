@@ -50,7 +50,7 @@ def test_compare_command(tmp_path, capsys):
     except SystemExit as exc:
         assert exc.code in (0, None)
     out = capsys.readouterr().out
-    assert "A = a, B = b" in out and "units_closed" in out
+    assert "A = a, B = b" in out and "Units closed" in out
     merges = pd.read_csv(tmp_path / "cmp" / "merges.csv")
     assert list(merges.columns) == ["unit_id", "name", "into_a", "into_b", "where"]
     api = compare_scenarios(a, b).merges
