@@ -10,7 +10,7 @@ REGISTRY ?= data/quang-ninh
 BASELINE ?= 2015-12-31
 AS_OF    ?= 2021-12-31
 
-.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth
+.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth quang-ninh
 
 SCENARIOS    := $(sort $(wildcard scenarios/*.yaml))
 SCENARIO_OUT := $(patsubst scenarios/%.yaml,reports/%/summary.json,$(SCENARIOS))
@@ -75,6 +75,9 @@ lab: | $(STAMP) ## Open JupyterLab on the project's own environment and kernel
 
 synth: | $(STAMP) ## Generate the national-scale registry (63 provinces) into data/national-63-seed0/
 	$(BIN)/orgmodel synth data/national-63-seed0 --provinces 63 --seed 0 --force
+
+quang-ninh: | $(STAMP) ## Regenerate the bundled registry data/quang-ninh (byte for byte) from data/territory/quang-ninh
+	$(BIN)/python -m orgmodel.synth quang-ninh data/quang-ninh
 
 clean: ## Remove generated reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis

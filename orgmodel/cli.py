@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import unicodedata
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -28,6 +27,7 @@ from .registry import load_registry
 from .tables import render_table
 from .timeline import Timeline
 from .views import View, date_warnings
+from .vocab import nfc
 
 app = typer.Typer(
     name="orgmodel",
@@ -166,7 +166,7 @@ def lineage(
 ) -> None:
     """The units open at a date that carry on a unit (itself, or what it was merged or split into)."""
     tl = _timeline(registry)
-    unit_id = unicodedata.normalize("NFC", unit_id.strip())
+    unit_id = nfc(unit_id.strip())
     succ = L.successors(tl, unit_id, as_of)
     d = parse_date(as_of, "as-of date")
     _warn_date(tl, d)
@@ -273,7 +273,7 @@ def count(
         col, eq, value = item.partition("=")
         if not eq or not col.strip():
             raise click.BadParameter(_("write COL=VALUE, e.g. sector=education (got {item})", item=repr(item)), param_hint="--where")
-        filters.setdefault(col.strip(), []).append(unicodedata.normalize("NFC", value.strip()))
+        filters.setdefault(col.strip(), []).append(nfc(value.strip()))
     tl = _timeline(registry)
     d = parse_date(as_of, "as-of date")
     view = _view(tl, d, d)  # counting needs no baseline

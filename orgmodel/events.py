@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -91,11 +92,12 @@ class State:
         self.parent_of = units["parent_id"].tolist()
         self.opener = opener
         n = len(ids)
-        self.status = np.full(n, OPEN, dtype=np.int8)
+        status = np.full(n, OPEN, dtype=np.int8)
         for u in opener:
             if u in self.pos:
-                self.status[self.pos[u]] = NOT_YET
-        self.open_day = np.where(self.status == OPEN, ALWAYS, NEVER).astype(np.int64)
+                status[self.pos[u]] = NOT_YET
+        self.open_day = np.where(status == OPEN, ALWAYS, NEVER).astype(np.int64)
+        self.status = bytearray(status.tobytes())  # scalar look-ups in the loop: faster than numpy
         self.close_day = np.full(n, NEVER, dtype=np.int64)
         self.close_type: list = [None] * n
         self.close_event: list = [None] * n
@@ -116,7 +118,8 @@ class State:
 
     # ---------------------------------------------------------------- queries
     def is_open(self, u: str) -> bool:
-        return u in self.pos and self.status[self.pos[u]] == OPEN
+        i = self.pos.get(u)
+        return i is not None and self.status[i] == OPEN
 
     def ancestors_include(self, u: str, target: str) -> bool:
         """True when ``target`` is ``u`` or above it in the current hierarchy (an iterative walk)."""
@@ -138,14 +141,19 @@ class State:
 
     # ---------------------------------------------------------------- changes
     def set_parent(self, u: str, p: str, day: int) -> None:
-        old = self.parent.get(u)
+        parent, children = self.parent, self.children
+        old = parent.get(u)
         if old is not None:
-            self.children[old].discard(u)
+            children[old].discard(u)
         if p:
-            self.parent[u] = p
-            self.children.setdefault(p, set()).add(u)
-        else:
-            self.parent.pop(u, None)
+            parent[u] = p
+            kids = children.get(p)
+            if kids is None:
+                children[p] = {u}
+            else:
+                kids.add(u)
+        elif old is not None:
+            del parent[u]
         self.changes.append((self.pos[u], p, day, self.seq))
         self.seq += 1
 
@@ -190,9 +198,8 @@ class State:
                       attr_changes=self.attr_changes)
 
 
-@dataclass(frozen=True)
-class Event:
-    """One event as the rules see it (ids de-duplicated, in file order)."""
+class Event(NamedTuple):
+    """One event as the rules see it (ids in file order)."""
 
     event_id: str
     type: str
@@ -497,33 +504,67 @@ def _apply(st: State, ev: Event, start, start_day) -> None:
 
 def _start_state(st: State) -> None:
     """The units open at the registry's start and their parents (set in bulk: most never change)."""
-    for u in (u for u in st.ids if st.status[st.pos[u]] == OPEN):
-        i = st.pos[u]
-        p = st.parent_of[i]
-        if p and p in st.pos and st.status[st.pos[p]] != OPEN:
-            eid, _ = st.opener.get(p, ("?", None))
-            st.problems.add(S.RANK_HIERARCHY, st.ufile, st.units["line"].iat[i], u, "parent_id", p,
-                            f"{u!r} exists from the registry's start but its parent {p!r} opens only later (event {eid!r}); "
-                            f"an open unit needs an open parent — fix parent_id or open {u!r} by an event too")
-        p = p if p in st.pos else ""
-        if p:
-            st.parent[u] = p
-            st.children.setdefault(p, set()).add(u)
-        st.changes.append((i, p, ALWAYS, st.seq))
-        st.seq += 1
-    _report_start_cycles(st)
+    pos, status = st.pos, st.status
+    ids = np.asarray(st.ids, dtype=object)
+    first = np.zeros(len(ids), dtype=bool)
+    first[np.fromiter(pos.values(), dtype=np.int64, count=len(pos))] = True  # duplicated ids: the first row
+    state = np.frombuffer(bytes(status), dtype=np.int8)
+    start = np.flatnonzero((state == OPEN) & first)
+    where = pd.Series(np.fromiter(pos.values(), dtype=np.int64, count=len(pos)), index=pd.Index(list(pos), dtype=object))
+    par = np.asarray(st.parent_of, dtype=object)[start]
+    ppos = where.reindex(par).to_numpy(dtype=np.float64)  # NaN: no parent, or an unknown one
+    known = ~np.isnan(ppos)
+    late = np.zeros(len(start), dtype=bool)
+    late[known] = state[ppos[known].astype(np.int64)] != OPEN
+    lines = st.units["line"].to_numpy()
+    for k in np.flatnonzero(late):
+        i, u, p = start[k], ids[start[k]], par[k]
+        eid, _ = st.opener.get(p, ("?", None))
+        st.problems.add(S.RANK_HIERARCHY, st.ufile, lines[i], u, "parent_id", p,
+                        f"{u!r} exists from the registry's start but its parent {p!r} opens only later (event {eid!r}); "
+                        f"an open unit needs an open parent — fix parent_id or open {u!r} by an event too")
+    par = np.where(known, par, "")
+    st.start_units = ids[start].tolist()
+    children = st.children
+    for u, p in zip(ids[start][known], par[known]):
+        kids = children.get(p)
+        if kids is None:
+            children[p] = {u}
+        else:
+            kids.add(u)
+    st.parent.update(zip(ids[start][known].tolist(), par[known].tolist()))
+    st.changes.extend(zip(start.tolist(), par.tolist(), [ALWAYS] * len(start), range(st.seq, st.seq + len(start))))
+    st.seq += len(start)
+    _report_start_cycles(st, start, np.where(known, ppos, -1).astype(np.int64))
 
 
-def _report_start_cycles(st: State) -> None:
-    """Report every cycle in the start hierarchy once (walk up from each unit, remembering where
-    earlier walks ended: linear in the number of units, iterative at any depth)."""
-    state: dict[str, int] = {}  # 1 = on the current walk, 2 = known to reach a root
-    for u0 in (u for u in st.ids if st.status[st.pos[u]] == OPEN):
+def _report_start_cycles(st: State, start: np.ndarray, parent_pos: np.ndarray) -> None:
+    """Report every cycle in the start hierarchy once. Pointer jumping (numpy, log2(depth) steps)
+    finds the units that never reach a root; only those are walked (iteratively, at any depth)."""
+    n = len(st.ids)
+    up = np.full(n, -1, dtype=np.int64)
+    up[start] = parent_pos
+    jump = up.copy()
+    for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))) + 1)):
+        has = jump >= 0
+        if not has.any():
+            break
+        nxt = np.full(n, -1, dtype=np.int64)
+        nxt[has] = jump[jump[has]]
+        if np.array_equal(nxt, jump):
+            break
+        jump = nxt
+    suspects = [st.ids[i] for i in start if jump[i] >= 0]
+    if not suspects:
+        return
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = known to reach a root or a reported cycle
+    parent = st.parent
+    for u0 in suspects:
         path, u = [], u0
         while u and state.get(u) is None:
             state[u] = 1
             path.append(u)
-            u = st.parent.get(u, "")
+            u = parent.get(u, "")
         if u and state.get(u) == 1:  # the walk came back to itself: a cycle
             cycle = path[path.index(u):]
             first = min(cycle)
@@ -558,8 +599,11 @@ def check_codes(units: pd.DataFrame, rep: Replay, files, problems: S.Problems) -
         # the unit.csv value holds until the first change; each change until the next
         first = c.groupby("pos", sort=False)["day"].min()
         rows[0].loc[first.index, "end"] = np.minimum(rows[0].loc[first.index, "end"].to_numpy(), first.to_numpy())
-        nxt = c.groupby("pos", sort=False)["day"].shift(-1).fillna(NEVER).astype(np.int64).to_numpy()
         cp = c["pos"].to_numpy()
+        days = c["day"].to_numpy(np.int64)
+        nxt = np.full(len(c), NEVER, dtype=np.int64)  # the next change of the same unit (int64: NEVER never passes through float)
+        follows = cp[1:] == cp[:-1]
+        nxt[:-1][follows] = days[1:][follows]
         rows.append(pd.DataFrame({"pos": cp, "code": c["code"].to_numpy(dtype=object),
                                   "start": np.maximum(c["day"].to_numpy(np.int64), rep.open_day[cp]),
                                   "end": np.minimum(nxt, rep.close_day[cp]), "line": c["line"].to_numpy(),
@@ -574,7 +618,8 @@ def check_codes(units: pd.DataFrame, rep: Replay, files, problems: S.Problems) -
     same = np.r_[False, code[1:] == code[:-1]]
     group = np.cumsum(~same)
     # the latest end so far within the code, before each row
-    reach = pd.Series(e).groupby(group).cummax().groupby(group).shift(1).fillna(ALWAYS).astype(np.int64).to_numpy()
+    cummax = pd.Series(e).groupby(group).cummax().to_numpy(np.int64)  # int64 throughout: NEVER must not pass through float
+    reach = np.where(same, np.r_[np.int64(ALWAYS), cummax[:-1]], np.int64(ALWAYS))
     clash = same & (s < reach)
     if not clash.any():
         return

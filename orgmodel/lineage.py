@@ -210,10 +210,9 @@ def locality_labels(tl: Timeline, values: pd.Series, as_of) -> np.ndarray:
     d = parse_date(as_of, "as-of date")
     day = tl.day(d)
     to_unit = locality_units(tl)
-    label_of: dict[str, str] = {}  # territorial unit -> how the column writes it
-    for v, uid in to_unit.items():
-        if uid in tl._pos and tl.units.at[uid, "level"] == "district" and tl.units.at[uid, "locality"] == v:
-            label_of[uid] = v
+    u = tl.units
+    district = u[(u["kind"].to_numpy() == "government") & (u["level"].to_numpy() == "district")]
+    label_of = {uid: v for uid, v in zip(district.index, district["locality"]) if to_unit.get(v) == uid}  # how the column writes it
     names = tl.attribute("name", tl.last_open_day(day))
     distinct = pd.unique(values.astype(str).to_numpy(dtype=object))
     nxt = tl.closing_targets
@@ -231,22 +230,33 @@ def locality_labels(tl: Timeline, values: pd.Series, as_of) -> np.ndarray:
         simple[v] = label_of.get(t, names[tl._pos[t]]) if t != uid or tl.close_day[tl._pos[t]] > day else v
         if tl.close_day[tl._pos[t]] <= day and len(nxt.get(t, ())) > 1:
             divided[v] = set(successors(tl, t, d))
-    labels = np.array([simple.get(v, v) for v in values.astype(str)], dtype=object)
+    text = values.astype(str)
+    labels = text.map(simple).fillna(text).to_numpy(dtype=object)
     if divided:
-        parent = tl._parent_array(day)
-        last_parent = tl._parents  # a unit closed before as_of: start from its manager on its last day
         last = tl.last_open_day(day)
-        for k in np.flatnonzero(np.isin(values.astype(str).to_numpy(dtype=object), list(divided))):
-            within = divided[str(values.iat[k])]
-            u, seen = tl.unit_ids[k], set()
-            if last[k] < day:
-                p = last_parent[(last_parent["pos"].to_numpy() == k) & (last_parent["start"].to_numpy() <= last[k])
-                                & (last_parent["end"].to_numpy() > last[k])]["parent"]
-                u = p.iat[0] if len(p) else ""
+        parent_now = tl._parent_array(day)
+        parent_last = tl._parent_array(last)  # a unit closed before as_of: start from its manager on its last day
+        pos = tl._pos
+        memo: dict[tuple[str, str], str | None] = {}
+        rows = np.flatnonzero(text.isin(list(divided)).to_numpy())
+        text = text.to_numpy(dtype=object)
+        for k in rows:
+            v = text[k]
+            within = divided[v]
+            u = tl.unit_ids[k] if last[k] >= day else parent_last[k]
+            path, found, seen = [], None, set()
             while u and u not in seen:  # up the hierarchy at as_of to a successor territory
+                if (v, u) in memo:
+                    found = memo[(v, u)]
+                    break
                 if u in within:
-                    labels[k] = label_of.get(u, names[tl._pos[u]])
+                    found = label_of.get(u, names[pos[u]])
                     break
                 seen.add(u)
-                u = parent[tl._pos[u]] if u in tl._pos else ""
+                path.append(u)
+                u = parent_now[pos[u]] if u in pos else ""
+            for w in path:
+                memo[(v, w)] = found
+            if found is not None:
+                labels[k] = found
     return labels

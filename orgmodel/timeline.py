@@ -138,10 +138,13 @@ class Timeline:
         except KeyError:
             raise InputError(f"Unknown unit {unit_id!r}: it is not in units.csv of {self.registry.path}.") from None
 
-    def _parent_array(self, day: int) -> np.ndarray:
-        """Managing unit of every unit (by position) at ``day``; "" for none."""
+    def _parent_array(self, day) -> np.ndarray:
+        """Managing unit of every unit (by position) at ``day`` (one day number, or one per unit);
+        "" for none."""
         p = self._parents
-        m = (p["start"].to_numpy() <= day) & (p["end"].to_numpy() > day)
+        pos = p["pos"].to_numpy()
+        at = day if np.ndim(day) == 0 else np.asarray(day, dtype=np.int64)[pos]
+        m = (p["start"].to_numpy() <= at) & (p["end"].to_numpy() > at)
         out = np.full(len(self.unit_ids), "", dtype=object)
         out[p["pos"].to_numpy()[m]] = p["parent"].to_numpy()[m]
         return out

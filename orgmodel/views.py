@@ -28,7 +28,7 @@ from .dates import parse_date
 from .errors import InputError
 from .i18n import _
 from .timeline import match
-from .vocab import CLOSED_BY, COUNTED_KINDS, DEFAULT_BASELINE, KINDS, Target, kinds_of  # noqa: F401
+from .vocab import CLOSED_BY, COUNTED_KINDS, DEFAULT_BASELINE, KINDS, LEVELS, Target, kinds_of  # noqa: F401
 
 COUNT_FILTERS = {"level": "level", "type": "unit_type"}
 
@@ -125,11 +125,16 @@ class View:
             table = table[table["kind"].isin(kinds_of(kind))]
         filters = dict(where or {})
         if level is not None:
+            if level not in LEVELS:
+                raise InputError(_("Unknown level '{level}'; use province, district or commune.", level=level))
             filters["level"] = level
         if unit_type is not None:
             if "unit_type" not in table.columns:
                 raise InputError(_("Registry {name} has no unit_type column in units.csv, so it cannot count by type.",
                                    name=self.registry.name))
+            known = getattr(self.registry, "unit_types", None)
+            if known is not None and "unit_type" in getattr(known, "columns", ()) and unit_type not in set(known["unit_type"]):
+                raise InputError(_("Unknown unit type '{type}': it is not in the registry's unit_types.csv.", type=unit_type))
             filters["unit_type"] = unit_type
         return table[match(table, filters)] if filters else table
 

@@ -501,6 +501,10 @@ def test_public_service_layer_is_realistic_in_types_and_numbers(committed):
     assert (later["unit_type"] == "cdc").sum() == 1 and (later["unit_type"] == "truyen-thong-van-hoa").sum() == 13
     stations = units[units["unit_type"] == "tram-y-te"]
     assert stations["parent_id"].str.startswith("QN-TTYT-").all()   # managed by the district health centre
+    # one station per commune, following the communes' mergers: 186 -> 177 (2020) -> 171 (2024, Plan 253's 171)
+    for date, n_communes in (("2015-12-31", 186), ("2020-01-01", 177), ("2024-11-01", 171), ("2025-12-31", 171)):
+        live = _open_types(units, events, date)
+        assert (live["unit_type"] == "tram-y-te").sum() == n_communes, date
 
 
 def test_every_psu_merge_in_the_history_is_lawful(committed):

@@ -434,7 +434,9 @@ Other public facts used: Quảng Ninh's Project 25 (2015) aimed at -18 % adminis
   communes arranged into 54 (2025-07-01, Resolution 1679/NQ-UBTVQH15): a commune divided between
   new ones is `split` into parts first, then the parts consolidated. Where the tables flag a
   change as only partly verified or not verified (the receiving unit of six 2020/2024 merges), the
-  event's note says so. Counts (computed from the CSVs; the tests reproduce them through `orgmodel count`):
+  event's note says so. The offices and centres named after Đông Triều are renamed with it
+  (`reclassify` of `name`). Counts (computed from the CSVs; the tests reproduce them through
+  `orgmodel count`):
 
 {_md_table(territory)}
 
@@ -452,8 +454,8 @@ Other public facts used: Quảng Ninh's Project 25 (2015) aimed at -18 % adminis
 ## What is synthetic
 
 - **Every individual unit** below the departments: divisions, sub-department divisions, centres and
-  schools, their staff, autonomy groups and coordinates (scattered around the real district
-  centres). A few well-known provincial units carry their real names (e.g. Bệnh viện Bãi Cháy,
+  schools, their staff, autonomy groups and coordinates (synthetic points near the real district
+  centres, see the modelling notes). A few well-known provincial units carry their real names (e.g. Bệnh viện Bãi Cháy,
   Trường Đại học Hạ Long); schools are named after real wards and communes of their district.
 - **The shape of the public service layer** is realistic but synthetic: every commune has a
   health station (`tram-y-te`, managed by the district health centre, Circular 37/2016/TT-BYT);
@@ -528,7 +530,7 @@ Ids are readable and stable; a new unit continues the numbering of its family.
 
 | pattern | units | examples |
 |---|---|---|
-| `QN-UBND` | UBND tỉnh Quảng Ninh (root) | |
+| `QN-UBND` | Tỉnh Quảng Ninh: the province and its People's Committee (root; code 22) | |
 | `QN-<dept>` | departments and provincial bodies (agency) | `QN-SYT` Sở Y tế, `QN-SGDDT` Sở Giáo dục và Đào tạo |
 | `QN-<dept>-Pnn` | a department's internal divisions | `QN-SYT-P05` |
 | `QN-<dept>-<cc>`, `...-Pnn` | sub-departments (chi cục, ban) and their divisions | `QN-SNN-CCKL`, `QN-SNN-CCKL-P01` |
@@ -536,13 +538,13 @@ Ids are readable and stable; a new unit continues the numbering of its family.
 | `QN-<code>` | provincial PSUs | `QN-TTYTDP`, `QN-BAO`, `QN-CDC` (2018), `QN-TTTT` (2019) |
 | `QN-BV-nnn` | hospitals under Sở Y tế | `QN-BV-001` Bệnh viện Đa khoa tỉnh Quảng Ninh, `QN-BV-002` Bệnh viện Bãi Cháy |
 | `QN-THPT-nnn` | upper-secondary schools under Sở GD&ĐT | `QN-THPT-001` |
-| `QN-TYT-<d>-nn` | commune health stations under the district health centre | `QN-TYT-HL-01` Trạm Y tế Hồng Gai |
+| `QN-TYT-<d>-nn` | commune health stations under the district health centre | `QN-TYT-HL-01` Trạm Y tế phường Hà Khánh |
 | `QN-TTYT-<d>`, `QN-TTDS-<d>` | district health centres (under Sở Y tế), district population centres | `QN-TTYT-HL` Trung tâm Y tế thành phố Hạ Long |
-| `<d>-UBND` | district-level governments | `HL-UBND` |
+| `<d>-UBND` | district-level units (to 2025-06-30; official code in `code`) | `HL-UBND` Thành phố Hạ Long (193) |
 | `<d>-<code>` | district phòng and centres | `HL-PNV`, `HL-PGDDT`, `HL-GDNN`, `HL-TTTTVH` |
 | `<d>-MN-nnn`, `<d>-TH-nnn`, `<d>-THCS-nnn`, `<d>-THTHCS-nnn` | preschools, primary, lower-secondary, combined schools under the district | `HL-THCS-003` |
 | `QN-STC-2025`, `QN-SXD-2025`, `QN-SNNMT`, `QN-SVHTTDL`, `QN-SDTTG` | departments formed in 2025 (consolidation) | |
-| `C<code>` | commune-level units (territory tables' ids; official 5-digit code) | `C06685` Phường Hồng Gai |
+| `C<code>` | commune-level units (territory tables' ids; official 5-digit code) | `C06691` Phường Hồng Gai |
 | `C<code>-2015`, `C<code>-p<k>`, `C2025-<code>` | the 2015 holder of a reused code, parts of a divided commune, the 2025 communes | `C2025-06685` Phường Hồng Gai (2025) |
 | `QN-Ennnnn` | events, in date order | |
 
