@@ -334,6 +334,25 @@ def frontier(
 
 
 @app.command()
+def compare(
+    scenario_a: Path = typer.Argument(..., help="Scenario A (YAML)."),
+    scenario_b: Path = typer.Argument(..., help="Scenario B (YAML)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write status/targets/consequences/merges CSVs into this folder."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
+) -> None:
+    """Solve two scenarios and show them side by side: targets, consequences, merges only in A, only in B, in both."""
+    from .compare import compare_scenarios, write_comparison
+
+    log = (lambda m: None) if quiet else _err
+    cmp = compare_scenarios(scenario_a, scenario_b, log=log)
+    if out is not None:
+        write_comparison(cmp, out)
+    _echo(cmp.text())
+    if out is not None:
+        _err(f"wrote {out}")
+
+
+@app.command()
 def report(
     registry: Path = REGISTRY_ARG,
     baseline: str = typer.Option("2015-12-31", "--baseline", help="Baseline date."),

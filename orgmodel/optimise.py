@@ -52,7 +52,9 @@ import pandas as pd
 import pulp
 
 from .errors import ValidationError
+from .consequences import consequences  # wired by plan helper
 from .moves import MoveRules, candidate_moves, group_codes, haversine_km
+from .rules import apply_rules, needs_pairs  # wired by plan helper
 from .scenario import Scenario, Target
 from .timeline import match
 
@@ -210,16 +212,22 @@ def prepare(scn: Scenario, *, formulation: str = "auto", log: Log | None = None)
     units = movable_units(scn)
     _check_coordinates(scn, units)
     mode = choose_mode(scn, units, formulation)
+    if needs_pairs(scn, units):  # wired by plan helper: type compatibility and pins depend on the absorbing unit
+        mode = "pairs"
     rules = move_rules(scn)
     codes = group_codes(units, rules.merge_within)
     moves = candidate_moves(units, rules) if mode == "pairs" else _unit_decisions(units, rules, codes)
+    rule_blocking: list[dict] = []
+    moves, rule_blocking = apply_rules(moves, units, scn)  # wired by plan helper
     t1 = time.perf_counter()
     targets = [count_target(scn, t, units) for t in scn.targets]
     what = "candidate moves" if mode == "pairs" else "units that can be absorbed (aggregated formulation)"
     log(f"{len(units)} movable units, {len(moves)} {what} ({t1 - t0:.2f} s)")
-    return Instance(scenario=scn, units=units, moves=moves, targets=targets, mode=mode,
+    inst = Instance(scenario=scn, units=units, moves=moves, targets=targets, mode=mode,
                     staff=units["staff"].to_numpy(dtype=np.int64), group=codes,
                     seconds={"candidates": t1 - t0})
+    inst.rule_blocking = rule_blocking  # wired by plan helper
+    return inst
 
 
 # ---------------------------------------------------------------- the model
@@ -271,7 +279,11 @@ def _row(name: str, expr, sense: int, rhs: float) -> pulp.LpConstraint:
 
 def define_decisions(prob: pulp.LpProblem, inst: Instance) -> list:
     """x: one binary per decision row (a move (u, v), or 'u is absorbed' when aggregated)."""
-    return list(prob.add_variable_dict("x", range(len(inst.moves)), 0, 1, pulp.LpBinary).values())
+    x = list(prob.add_variable_dict("x", range(len(inst.moves)), 0, 1, pulp.LpBinary).values())
+    if "pinned" in inst.moves.columns:  # wired by plan helper: pins.merge moves are made
+        for i in np.flatnonzero(inst.moves["pinned"].to_numpy(dtype=bool)).tolist():
+            x[i].lowBound = 1
+    return x
 
 
 def absorbed(inst: Instance, x: list) -> dict[int, pulp.LpAffineExpression]:
@@ -1036,7 +1048,11 @@ def solve_scenario(scn: Scenario, *, log: Log | None = None, formulation: str = 
 
     blocking = blocking_units(inst)
     result, rules = None, (False if blocking else None)  # rules: True / False / None (unknown)
-    if blocking:
+    pin_blocking = getattr(inst, "rule_blocking", [])  # wired by plan helper
+    if pin_blocking:
+        rules = False
+        log(f"{len(pin_blocking)} pin(s) contradict the rules: " + "; ".join(f"{b['unit_id']} -> {b['into_id']}: {b['reason']}" for b in pin_blocking))
+    elif blocking:
         log(f"min_staff {scn.rules.min_staff} can never be met by {len(blocking)} unit(s): {', '.join(blocking[:10])}")
     else:
         result, build_s = _main_solve(inst, opts, budget(), log)
@@ -1068,7 +1084,7 @@ def solve_scenario(scn: Scenario, *, log: Log | None = None, formulation: str = 
                 notes.append(f"max_reduction of target {ti + 1} is the best found within the time limit, not a proven maximum")
     if rules is False:
         maxima, result = [None] * len(inst.targets), None
-        if not blocking:
+        if not blocking and not pin_blocking:
             blocking = timed(_exemptions, inst, budget(), opts, log)
             notes.append("the rules alone cannot be met (min_staff); blocking_units is the smallest set of "
                          "units whose min_staff would have to be waived")
@@ -1083,7 +1099,10 @@ def solve_scenario(scn: Scenario, *, log: Log | None = None, formulation: str = 
         "merges": int(len(plan)),
         "targets": targets,
     }
-    if rules is False:
+    summary["consequences"] = consequences(plan, inst.units, scn)  # wired by plan helper
+    if pin_blocking:  # wired by plan helper
+        summary["blocking"] = [dict(b) for b in pin_blocking]
+    elif rules is False:
         summary["blocking_units"] = list(blocking)
     timings["total"] = time.perf_counter() - t_start
     gap = None if status == STATUS_INFEASIBLE or result.gap is None else round(float(result.gap), DECIMALS) + 0.0

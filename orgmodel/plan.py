@@ -20,10 +20,14 @@ import pandas as pd
 
 from .errors import OutputError
 from .files import MARKER, atomic_write_csv, atomic_write_text, output_dir, refuse_overlap
+from .fmt import nfc, number
+from .i18n import _, get_lang
 from .optimise import PLAN_COLUMNS, Solution
 from .tables import render_table
 
 EVENT_COLUMNS = ["event_id", "date", "type", "sources", "targets", "new_parent_id", "legal_basis", "note"]
+#: scenario-format 1.1: plan.csv adds these after the version-1 columns
+EXPLAIN_COLUMNS = ["name", "into_name", "unit_type", "into_type", "reason"]
 
 
 def summary_json(summary: dict) -> str:
@@ -31,9 +35,92 @@ def summary_json(summary: dict) -> str:
     return json.dumps(summary, sort_keys=False, ensure_ascii=False, indent=2) + "\n"
 
 
-def plan_csv(plan: pd.DataFrame) -> pd.DataFrame:
-    """plan.csv rows: exactly the contract's columns, sorted by unit_id."""
-    return plan[PLAN_COLUMNS].sort_values("unit_id", kind="stable").reset_index(drop=True)
+def plan_csv(plan: pd.DataFrame, units: pd.DataFrame | None = None, scn=None, lang: str | None = None) -> pd.DataFrame:
+    """plan.csv rows: the contract's columns (version 1, then name, into_name, unit_type,
+    into_type, reason when ``units`` is given), sorted by unit_id."""
+    cols = list(PLAN_COLUMNS)
+    if units is not None:
+        plan = explain_plan(plan, units, scn, lang=lang)
+        cols += EXPLAIN_COLUMNS
+    return plan[cols].sort_values("unit_id", kind="stable").reset_index(drop=True)
+
+
+def _type_names(lang: str) -> dict[str, str]:
+    from .rules import vocabulary_table
+
+    voc = vocabulary_table()
+    return dict(zip(voc["unit_type"], voc["name_vi" if lang == "vi" else "name_en"]))
+
+
+def explain_plan(plan: pd.DataFrame, units: pd.DataFrame, scn=None, lang: str | None = None) -> pd.DataFrame:
+    """``plan`` with name, into_name, unit_type, into_type and a one-sentence reason per move, in
+    ``lang`` (default: the language in force). ``units``: the movable units (index unit_id)."""
+    lang = lang or get_lang()
+    out = plan.copy()
+    if units.index.name != "unit_id" and "unit_id" in units.columns:
+        units = units.set_index("unit_id", drop=False)
+
+    def col(name: str, ids) -> pd.Series:
+        if name not in units.columns:
+            return pd.Series([""] * len(ids), index=out.index, dtype=object)
+        vals = units[name].astype("string").fillna("")
+        return pd.Series(vals.reindex(list(ids)).fillna("").to_numpy(dtype=object), index=out.index)
+
+    out["name"] = col("name", out["unit_id"]).map(nfc)
+    out["into_name"] = col("name", out["into_id"]).map(nfc)
+    out["unit_type"] = col("unit_type", out["unit_id"])
+    out["into_type"] = col("unit_type", out["into_id"])
+    if out.empty:
+        out["reason"] = pd.Series(dtype=object)
+        return out
+    staff = units["staff"].astype("int64") if "staff" in units.columns else pd.Series(dtype="int64")
+    absorbed = out.groupby("into_id", sort=True)["staff"].sum()
+    combined = {v: int(staff.get(v, 0)) + int(n) for v, n in absorbed.items()}
+    loc_u, loc_v = col("locality", out["unit_id"]), col("locality", out["into_id"])
+    par_u, par_v = col("parent_id", out["unit_id"]), col("parent_id", out["into_id"])
+    has_xy = {"lat", "lon"} <= set(units.columns)
+    xy_u = units.reindex(list(out["unit_id"]))[["lat", "lon"]].notna().all(axis=1).to_numpy() if has_xy else None
+    xy_v = units.reindex(list(out["into_id"]))[["lat", "lon"]].notna().all(axis=1).to_numpy() if has_xy else None
+    names = _type_names(lang)
+    sources = _pair_sources(scn)
+    pinned = set(getattr(getattr(scn, "pins", None), "merge", ()) or ())
+    reasons = []
+    for i, (u, v, tu, tv) in enumerate(zip(out["unit_id"], out["into_id"], out["unit_type"], out["into_type"])):
+        parts = []
+        if (u, v) in pinned:
+            parts.append(_("decided by the planner (pins.merge)", lang=lang))
+        if tu and tu == tv:
+            parts.append(_("same type ({type})", lang=lang, type=names.get(tu, tu)))
+        elif tu and tv:
+            src = sources.get((tu, tv))
+            text = _("{type} joins {into_type}", lang=lang, type=names.get(tu, tu), into_type=names.get(tv, tv))
+            parts.append(text + (f" ({src})" if src else ""))
+        if par_u.iat[i] and par_u.iat[i] == par_v.iat[i]:
+            parts.append(_("same managing body", lang=lang))
+        if loc_u.iat[i] and loc_u.iat[i] == loc_v.iat[i]:
+            parts.append(_("same locality ({locality})", lang=lang, locality=loc_u.iat[i]))
+        elif loc_u.iat[i] or loc_v.iat[i]:
+            parts.append(_("from {locality} to {into_locality}", lang=lang, locality=loc_u.iat[i], into_locality=loc_v.iat[i]))
+        if has_xy and xy_u[i] and xy_v[i]:
+            parts.append(_("{km} km apart", lang=lang, km=number(float(out["distance_km"].iat[i]), lang, 1)))
+        parts.append(_("combined staff {n}", lang=lang, n=number(combined.get(v, 0), lang)))
+        sentence = "; ".join(parts)
+        reasons.append(nfc(sentence[:1].upper() + sentence[1:] + "."))
+    out["reason"] = reasons
+    return out
+
+
+def _pair_sources(scn) -> dict[tuple[str, str], str]:
+    """(unit_type, into_type) -> the legal or practice source of the compatibility table in force."""
+    if scn is None:
+        return {}
+    from .rules import compatibility_table
+
+    try:
+        table = compatibility_table(scn)
+    except Exception:  # a table that cannot be read was refused when the scenario was loaded
+        return {}
+    return {(a, b): str(src).split(";")[0].strip() for a, b, src in zip(table["unit_type"], table["into_type"], table["source"]) if src}
 
 
 def scenario_inputs(scn) -> list[tuple]:
@@ -55,7 +142,8 @@ def write_solution(sol: Solution, scn, out_dir, *, force: bool = False) -> Path:
     refuse_inputs(out, scn)
     units, events = after_registry(sol, scn)
     with output_dir(out, force=force) as tmp:
-        atomic_write_csv(plan_csv(sol.plan), tmp / "plan.csv")
+        movable = sol.instance.units if sol.instance is not None else None
+        atomic_write_csv(plan_csv(sol.plan, movable, scn), tmp / "plan.csv")
         atomic_write_text(tmp / "summary.json", summary_json(sol.summary))
         atomic_write_csv(units, tmp / "after" / "units.csv", na_rep="")
         atomic_write_csv(events, tmp / "after" / "events.csv", na_rep="")
@@ -170,6 +258,13 @@ def format_plan_table(sol: Solution, max_rows: int = 40) -> str:
     gap = s["solver"].get("gap")
     head += f"  [{s['solver']['name']}, {s['solver']['seconds']:.2f} s" + (f", gap {100 * gap:.2f}%" if gap else "") + "]"
     parts = [head]
+    if s.get("consequences"):  # what a reader sees first: people, posts, km, VND
+        from .consequences import format_consequences
+
+        parts.append("\n" + format_consequences(s["consequences"]))
+    if s.get("blocking"):
+        parts.append("\n" + _("The pins contradict the rules:"))
+        parts += [f"  pins.{b['pin']}[{b.get('index', '?')}] {b['unit_id']} -> {b['into_id']}: {b['reason']}" for b in s["blocking"]]
     wheres = [t.where for t in sol.scenario.targets]
     tt = pd.DataFrame([{
         "kind": t["kind"] + (" (" + ", ".join(_where_text(k, v) for k, v in w.items()) + ")" if w else ""),

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from . import safeyaml
@@ -37,12 +38,14 @@ MOVABLE_KINDS = ("agency", "psu")
 SOLVERS = ("highs", "cbc")
 
 TOP_KEYS = ("name", "description", "registry", "plan_from", "baseline", "targets", "movable",
-            "scope", "rules", "objective", "solver")
+            "scope", "rules", "objective", "solver", "pins")
 TARGET_KEYS = ("kind", "reduce_pct", "reduce_count", "baseline", "where")
-RULE_KEYS = ("merge_within", "max_distance_km", "max_staff", "min_staff", "keep_per", "protected")
+RULE_KEYS = ("merge_within", "max_distance_km", "max_staff", "min_staff", "keep_per", "protected", "compatible")
+PIN_KEYS = ("merge", "forbid", "keep")
 OBJECTIVE_KEYS = ("per_merge", "staff_moved", "staff_km")
 SOLVER_KEYS = ("name", "time_limit_s", "threads")
-SECTIONS = {"rules": RULE_KEYS, "objective": OBJECTIVE_KEYS, "solver": SOLVER_KEYS, "targets[]": TARGET_KEYS}
+SECTIONS = {"rules": RULE_KEYS, "objective": OBJECTIVE_KEYS, "solver": SOLVER_KEYS, "targets[]": TARGET_KEYS,
+            "pins": PIN_KEYS}
 REQUIRED_TOP = ("name", "registry", "plan_from", "targets")
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -84,6 +87,22 @@ class Rules:
     min_staff: int | None = None
     keep_per: tuple[str, ...] | None = None
     protected: tuple[str, ...] = ()
+    #: merge compatibility by unit_type (scenario-format 1.1): None (unset: the shipped table
+    #: whenever the registry has unit_type), "default", "off", or the path of a CSV of pairs
+    compatible: str | None = None
+
+
+@dataclass
+class Pins:
+    """The planner's own decisions (scenario-format 1.1): ``merge`` pairs (u, v) made in every
+    plan, ``forbid`` pairs never made, ``keep`` units never absorbed."""
+
+    merge: tuple[tuple[str, str], ...] = ()
+    forbid: tuple[tuple[str, str], ...] = ()
+    keep: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.merge or self.forbid or self.keep)
 
 
 @dataclass
@@ -115,6 +134,7 @@ class Scenario:
     rules: Rules = field(default_factory=Rules)
     objective: Objective = field(default_factory=Objective)
     solver: SolverOptions = field(default_factory=SolverOptions)
+    pins: Pins = field(default_factory=Pins)
     path: Path | None = None
     registry: Any = field(default=None, repr=False)
 
@@ -123,6 +143,12 @@ class Scenario:
         from .timeline import Timeline
 
         return Timeline(self.registry)
+
+    @property
+    def input_files(self) -> tuple[str, ...]:
+        """Files besides the registry and the scenario that a run reads (a compatibility CSV)."""
+        c = self.rules.compatible
+        return (c,) if c and c not in ("default", "off") else ()
 
     @property
     def source(self) -> str:
@@ -405,12 +431,13 @@ def _build(tree: _Node, path: Path, r: _Reader) -> Scenario:
                     r.error(mov_node.line, f"movable[{i}]", f"movable: unknown kind {k!r}; use agency and/or psu{hint}", k)
             movable = tuple(k for k in MOVABLE_KINDS if k in kinds)
     scope = _filter(r, _get(tree, "scope"), "scope")
-    rules = _rules(r, _mapping(r, _get(tree, "rules"), "rules", RULE_KEYS))
+    rules = _rules(r, _mapping(r, _get(tree, "rules"), "rules", RULE_KEYS), path)
+    pins = _pins(r, _mapping(r, _get(tree, "pins"), "pins", PIN_KEYS))
     objective = _objective(r, _mapping(r, _get(tree, "objective"), "objective", OBJECTIVE_KEYS))
     solver = _solver(r, _mapping(r, _get(tree, "solver"), "solver", SOLVER_KEYS))
     return Scenario(name=name if isinstance(name, str) else "", registry_path=registry_path,
                     plan_from=plan_from, baseline=baseline, targets=targets, description=description,
-                    movable=movable, scope=scope, rules=rules, objective=objective, solver=solver, path=path)
+                    movable=movable, scope=scope, rules=rules, objective=objective, solver=solver, pins=pins, path=path)
 
 
 def _suggest(word: str, choices) -> str:
@@ -456,10 +483,30 @@ def _targets(r: _Reader, node: _Node | None, baseline: dt.date | None) -> list[T
     return out
 
 
-def _rules(r: _Reader, node: _Node | None) -> Rules:
+def _rules(r: _Reader, node: _Node | None, path: Path | None = None) -> Rules:
     rules = Rules()
     if node is None:
         return rules
+    cp = _get(node, "compatible")
+    if cp is not None and cp.value is not None:
+        v = cp.value
+        if isinstance(v, bool):  # YAML reads a bare off/no/false as False
+            v = "default" if v else "off"
+        if not isinstance(v, str) or not v.strip():
+            r.error(cp.line, "rules.compatible", f"rules.compatible must be default, off or the path of a CSV of allowed "
+                    f"(unit_type, into_type) pairs, not {v!r}", v)
+        elif v.strip() in ("default", "off"):
+            rules.compatible = v.strip()
+        elif not v.strip().lower().endswith(".csv"):
+            r.error(cp.line, "rules.compatible", f"rules.compatible: {v!r} is neither default, off nor a .csv file"
+                    f"{_suggest(v.strip().lower(), ('default', 'off'))}", v)
+        else:
+            target = (path.parent / v.strip()) if path is not None else Path(v.strip())
+            if not target.is_file():
+                r.error(cp.line, "rules.compatible", f"rules.compatible: the file {target} (relative to the scenario) does not exist; "
+                        f"give a CSV of allowed pairs or write default", v)
+            else:
+                rules.compatible = str(target)
     mw = _get(node, "merge_within")
     if mw is not None:
         cols = _text_list(r, mw, "rules.merge_within", allow_empty=True)
@@ -475,6 +522,66 @@ def _rules(r: _Reader, node: _Node | None) -> Rules:
     if pr is not None and pr.value is not None:
         rules.protected = tuple(sorted(_text_list(r, pr, "rules.protected", allow_empty=True) or ()))
     return rules
+
+
+def _pins(r: _Reader, node: _Node | None) -> Pins:
+    pins = Pins()
+    if node is None:
+        return pins
+    pins.merge = _pin_pairs(r, _get(node, "merge"), "pins.merge")
+    pins.forbid = _pin_pairs(r, _get(node, "forbid"), "pins.forbid")
+    kp = _get(node, "keep")
+    if kp is not None and kp.value is not None:
+        pins.keep = tuple(sorted(_text_list(r, kp, "pins.keep", allow_empty=True) or ()))
+    seen: dict[str, tuple[str, int]] = {}
+    for i, (u, v) in enumerate(pins.merge):
+        if u in seen and seen[u][0] != v:
+            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", f"pins.merge[{i}]: {u} is pinned to merge into both "
+                    f"{seen[u][0]} (pins.merge[{seen[u][1]}]) and {v}; a unit is absorbed at most once, keep one", u)
+        seen.setdefault(u, (v, i))
+    for i, (u, v) in enumerate(pins.merge):
+        if v in seen:
+            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", f"pins.merge[{i}]: {v} absorbs {u} but is itself pinned to merge "
+                    f"into {seen[v][0]} (pins.merge[{seen[v][1]}]); a unit that absorbs others is not absorbed (merge {u} into "
+                    f"{seen[v][0]} instead)", v)
+    forbid = {p: i for i, p in enumerate(pins.forbid)}
+    for i, p in enumerate(pins.merge):
+        if p in forbid:
+            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", f"pins.merge[{i}] {list(p)} is also forbidden by "
+                    f"pins.forbid[{forbid[p]}]; keep one of the two", f"{p[0]}->{p[1]}")
+    return pins
+
+
+def _item_line(node: _Node, key: str, i: int) -> int:
+    sub = _get(node, key)
+    if sub is not None and isinstance(sub.value, list) and i < len(sub.value):
+        return sub.value[i].line
+    return node.line
+
+
+def _pin_pairs(r: _Reader, node: _Node | None, path: str) -> tuple[tuple[str, str], ...]:
+    if node is None or node.value is None:
+        return ()
+    if not isinstance(node.value, list):
+        r.error(node.line, path, f"{path} must be a list of [unit, into] pairs, e.g. [[QN-A, QN-B]], not {_plain(node)!r}")
+        return ()
+    out = []
+    for i, item in enumerate(node.value):
+        vals = item.value if isinstance(item.value, list) else None
+        ok = (vals is not None and len(vals) == 2
+              and all(isinstance(x.value, (str, int)) and not isinstance(x.value, bool) and str(x.value).strip() for x in vals))
+        if not ok:
+            r.error(item.line, f"{path}[{i}]", f"{path}[{i}] must be a pair [unit, into] of two unit ids, not {_plain(item)!r}", _plain(item))
+            continue
+        u, v = (str(x.value).strip() for x in vals)
+        if u == v:
+            r.error(item.line, f"{path}[{i}]", f"{path}[{i}]: {u} cannot be merged into itself; give two different units", u)
+            continue
+        if (u, v) in out:
+            r.error(item.line, f"{path}[{i}]", f"{path}[{i}] [{u}, {v}] is given twice; keep one", f"{u}->{v}")
+            continue
+        out.append((u, v))
+    return tuple(out)
 
 
 def _objective(r: _Reader, node: _Node | None) -> Objective:
@@ -532,6 +639,63 @@ def _check_against_registry(scn: Scenario, tree: _Node, r: _Reader) -> None:
     for i, t in enumerate(scn.targets):
         tnode = tnodes.value[i] if tnodes is not None and isinstance(tnodes.value, list) and i < len(tnodes.value) else None
         _check_filter(t.where, _get(tnode, "where"), f"targets[{i}].where", units, columns, ids, r)
+    _check_compatible(scn, rules_node, units, r)
+    if not r.problems.errors:
+        _check_pins(scn, _get(tree, "pins"), ids, r)
+
+
+def _check_compatible(scn: Scenario, rules_node, units, r: _Reader) -> None:
+    """rules.compatible against the registry: a table that reads (the registry itself refuses a
+    unit_type outside its vocabulary, registry-format 1.1)."""
+    from .rules import compatibility_in_force, compatibility_table
+
+    node = _get(rules_node, "compatible")
+    line = node.line if node is not None else 1
+    mode = scn.rules.compatible
+    if mode not in (None, "off") and "unit_type" not in units.columns:
+        r.error(line, "rules.compatible", f"rules.compatible: {mode} needs a unit_type column in {scn.registry.files[0]} "
+                f"(registry-format 1.1); add it or write rules.compatible: off", mode)
+        return
+    if not compatibility_in_force(scn, units):
+        return
+    try:
+        compatibility_table(scn)
+    except ValidationError as exc:
+        for row in exc.problems.itertuples(index=False):
+            r.problems.add(S.RANK_VALUE, row.file, None if pd.isna(row.line) else row.line, None, row.column, row.value, row.message)
+
+
+def _check_pins(scn: Scenario, node: _Node | None, ids: set, r: _Reader) -> None:
+    """Every pinned unit exists and takes part in moves (open at plan_from, movable, in scope)."""
+    pins = scn.pins
+    if not pins:
+        return
+    from .timeline import match
+
+    try:
+        at = scn.timeline.units_as_of(scn.plan_from)
+    except Exception:  # a bad plan_from is reported elsewhere
+        return
+    in_u = set(at.index[at["kind"].isin(scn.movable).to_numpy() & match(at, scn.scope)])
+    open_ids = set(at.index)
+
+    def check(uid: str, line: int, path: str) -> None:
+        if uid not in ids:
+            r.error(line, path, f"{path}: unknown unit {uid!r}; it is not in {scn.registry.files[0]}{_suggest(uid, sorted(ids))}", uid)
+        elif uid not in open_ids:
+            r.error(line, path, f"{path}: unit {uid} is not open at plan_from {scn.plan_from.isoformat()}; pin units open then", uid)
+        elif uid not in in_u:
+            r.error(line, path, f"{path}: unit {uid} is outside the scenario (its kind is not in movable {list(scn.movable)} or it "
+                    f"does not match scope); widen scope/movable or drop the pin", uid)
+
+    for key in ("merge", "forbid"):
+        for i, (u, v) in enumerate(getattr(pins, key)):
+            line = _item_line(node, key, i) if node is not None else 1
+            check(u, line, f"pins.{key}[{i}]")
+            check(v, line, f"pins.{key}[{i}]")
+    kp = _get(node, "keep")
+    for uid in pins.keep:
+        check(uid, kp.line if kp is not None else 1, "pins.keep")
 
 
 def _check_filter(flt, node, path, units, columns, ids, r) -> None:

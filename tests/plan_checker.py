@@ -7,13 +7,16 @@ verifies every rule and every target for a plan, and recomputes the cost of each
 
 from __future__ import annotations
 
+import csv
 import itertools
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 R_KM = 6371.0
+SHIPPED_COMPATIBILITY = Path(__file__).resolve().parents[1] / "orgmodel" / "data" / "compatibility.csv"
 
 
 @dataclass
@@ -27,6 +30,19 @@ class Rules:
     per_merge: float = 10.0
     staff_moved: float = 1.0
     staff_km: float = 0.1
+    # scenario-format 1.1: allowed (unit_type, into_type) -> columns both must share; None = off
+    compatible: dict | None = None
+    forbid: tuple = ()
+    keep: tuple = ()
+    merge: tuple = ()
+
+
+def read_compatibility(path=SHIPPED_COMPATIBILITY) -> dict:
+    """{(unit_type, into_type): (required equal columns)} read straight from the CSV."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return {(r["unit_type"].strip(), r["into_type"].strip()):
+                tuple(c.strip() for c in (r.get("requires") or "").split(";") if c.strip())
+                for r in csv.DictReader(fh)}
 
 
 @dataclass
@@ -77,6 +93,15 @@ def allowed(units: dict, u: str, v: str, rules: Rules) -> bool:
             return False
     if rules.max_distance_km is not None and km(a, b) > rules.max_distance_km:
         return False
+    if rules.compatible is not None:
+        pair = (str(a.get("unit_type") or ""), str(b.get("unit_type") or ""))
+        if _blank(a.get("unit_type")) or _blank(b.get("unit_type")) or pair not in rules.compatible:
+            return False
+        for col in rules.compatible[pair]:
+            if _blank(a.get(col)) or str(a.get(col)) != str(b.get(col)):
+                return False
+    if u in rules.keep or (u, v) in rules.forbid:
+        return False
     return True
 
 
@@ -105,6 +130,9 @@ def check_moves(U: pd.DataFrame, moves: list[tuple[str, str]], rules: Rules, tar
         if not allowed(units, u, v, rules):
             chk.fail(f"move {u}->{v} is not allowed by the rules")
         chk.cost += move_cost(units, u, v, rules)
+    for u, v in rules.merge:
+        if absorbed_into.get(u) != v:
+            chk.fail(f"pin merge {u}->{v} is not honoured")
     hubs = set(absorbed_into.values())
     for h in sorted(hubs & set(absorbed_into)):
         chk.fail(f"{h} absorbs others and is itself absorbed (not a star)")
@@ -227,8 +255,15 @@ def scenario_inputs(scn):
             rows.append(r)
     U = pd.DataFrame(rows, columns=["unit_id"] + [c for c in at.columns if c != "unit_id"]).set_index("unit_id", drop=False)
     r, o = scn.rules, scn.objective
+    mode = getattr(r, "compatible", None)
+    compatible = None
+    if mode != "off" and "unit_type" in at.columns:
+        compatible = read_compatibility(SHIPPED_COMPATIBILITY if mode in (None, "default") else mode)
+    pins = getattr(scn, "pins", None)
     rules = Rules(tuple(r.merge_within), r.max_distance_km, r.max_staff, r.min_staff,
-                  tuple(r.keep_per) if r.keep_per else None, tuple(r.protected), o.per_merge, o.staff_moved, o.staff_km)
+                  tuple(r.keep_per) if r.keep_per else None, tuple(r.protected), o.per_merge, o.staff_moved, o.staff_km,
+                  compatible=compatible, forbid=tuple(pins.forbid) if pins else (), keep=tuple(pins.keep) if pins else (),
+                  merge=tuple(pins.merge) if pins else ())
     specs = []
     for t in scn.targets:
         def count(date):
@@ -251,6 +286,15 @@ def check_solution(sol, scn) -> list[str]:
     """Every problem with a Solution: its plan against the rules and targets, and its summary."""
     U, rules, specs = scenario_inputs(scn)
     s = sol.summary
+    units = _records(U)
+    bad_pins = [(u, v) for u, v in rules.merge if u not in units or v not in units or not allowed(units, u, v, rules)]
+    if bad_pins:
+        named = {(b.get("unit_id"), b.get("into_id")) for b in s.get("blocking", [])}
+        if s["status"] != "infeasible":
+            return [f"pins {bad_pins} contradict the rules but the answer is {s['status']}"]
+        missing = [p for p in bad_pins if p not in named]
+        if missing:
+            return [f"pins {missing} contradict the rules but summary 'blocking' does not name them"]
     if s["status"] == "infeasible":  # an answer without a plan: nothing to verify but emptiness
         chk = Check()
         if len(sol.plan):

@@ -185,7 +185,7 @@ def test_tiny_fixture_plan_is_checked_and_reproducible(tmp_path):
     sa, sb = (json.loads((p / "summary.json").read_text()) for p in (a, b))
     sa["solver"].pop("seconds"), sb["solver"].pop("seconds")
     assert sa == sb
-    assert list(sa) == ["scenario", "status", "objective", "merges", "targets", "solver"]
+    assert list(sa) == ["scenario", "status", "objective", "merges", "targets", "consequences", "solver"]
     assert list(sa["targets"][0]) == ["kind", "baseline_date", "baseline", "plan_from", "after",
                                       "required_reduction", "achieved_reduction", "max_reduction", "met"]
     assert list(sa["solver"]) == ["name", "gap"]
@@ -221,7 +221,7 @@ def test_infeasible_targets_answer_with_max_reduction(tmp_path):
         assert sol.summary["targets"][0]["met"] is False
         assert "blocking_units" not in sol.summary
     out = write_solution(sol, scn, tmp_path / "out")
-    assert (out / "plan.csv").read_text() == "unit_id,into_id,kind,sector,locality,staff,distance_km,cost\n"
+    assert (out / "plan.csv").read_text() == "unit_id,into_id,kind,sector,locality,staff,distance_km,cost,name,into_name,unit_type,into_type,reason\n"
 
 
 def test_blocking_units_when_min_staff_can_never_be_met(tmp_path):

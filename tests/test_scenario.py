@@ -208,3 +208,39 @@ def test_make_dependencies_name_each_scenarios_registry_files(folder):
     target, deps = rules.strip().split(": ")
     assert target == "reports/tiny-all-options/summary.json"
     assert {Path(d).name for d in deps.split()} == {"units.csv", "events.csv"}
+
+
+# ---------------------------------------------------------------- version 1.1: pins and rules.compatible
+
+
+def test_pins_and_compatible_are_read(folder):
+    text = FULL + "pins:\n  merge: [[S2, S1], [H3, H2]]\n  forbid: [[S3, S4]]\n  keep: [S4, C1]\n"
+    scn = load_scenario(write(folder, text.replace("  protected: [H1]\n", "  protected: [H1]\n  compatible: off\n")
+                              .replace("scope: {sector: [health, education]}", "scope: {sector: [health, education, culture]}")))
+    assert scn.pins.merge == (("S2", "S1"), ("H3", "H2")) and scn.pins.forbid == (("S3", "S4"),)
+    assert scn.pins.keep == ("C1", "S4") and scn.rules.compatible == "off"
+
+
+def test_version_1_scenarios_have_no_pins_and_implicit_compatibility(folder):
+    scn = load_scenario(write(folder, FULL))
+    assert not scn.pins and scn.rules.compatible is None
+
+
+def test_yaml_no_means_compatible_off(folder):
+    scn = load_scenario(write(folder, FULL.replace("  protected: [H1]\n", "  protected: [H1]\n  compatible: no\n")))
+    assert scn.rules.compatible == "off"
+
+
+def test_compatible_needs_unit_type_in_the_registry(folder):
+    msg = refused(folder, FULL.replace("  protected: [H1]\n", "  protected: [H1]\n  compatible: default\n"))
+    assert "s.yaml:" in msg and "needs a unit_type column" in msg
+
+
+def test_pin_typo_is_suggested_and_located(folder):
+    msg = refused(folder, FULL + "pins:\n  merge:\n    - [S2, S11]\n")
+    assert "s.yaml:34:" in msg and "unknown unit 'S11'" in msg and "did you mean 'S1'" in msg
+
+
+def test_pin_on_a_unit_closed_at_plan_from_is_refused(folder):
+    msg = refused(folder, FULL + "pins:\n  keep: [S5]\n")
+    assert "s.yaml:33:" in msg and "S5 is not open at plan_from 2021-12-31" in msg
