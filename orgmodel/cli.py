@@ -234,13 +234,16 @@ def solve(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Solve a scenario: the least disruptive merges that meet its targets (plan.csv, summary.json, after/)."""
+    import time
+
+    started = time.perf_counter()  # solver.time_limit_s is wall clock for the whole command
     from .optimise import solve_scenario
     from .plan import format_plan_table, write_solution
     from .scenario import load_scenario
 
     log = (lambda m: None) if quiet else _err
     scn = load_scenario(scenario)
-    sol = solve_scenario(scn, log=log)
+    sol = solve_scenario(scn, log=log, started=started)
     path = write_solution(sol, scn, out or Path("reports") / scn.name, force=force)
     _echo(format_plan_table(sol))
     _err(f"wrote {path}")
@@ -255,7 +258,10 @@ def frontier(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Sweep the required reduction from 0 to the maximum: minimum cost at each (frontier.csv)."""
-    from .optimise import frontier as sweep
+    import time
+
+    started = time.perf_counter()
+    from .optimise import frontier_answer
     from .plan import write_frontier
     from .scenario import load_scenario
 
@@ -263,9 +269,12 @@ def frontier(
     scn = load_scenario(scenario)
     if not 1 <= target <= len(scn.targets):
         raise click.BadParameter(f"{scn.name} has {len(scn.targets)} target(s); give 1 to {len(scn.targets)}", param_hint="--target")
-    df = sweep(scn, steps=steps, target=target - 1, log=log)
+    ans = frontier_answer(scn, steps=steps, target=target - 1, log=log, started=started)
+    df = ans.table
     path = write_frontier(df, scn, out or Path("reports") / f"{scn.name}-frontier")
-    _echo(render_table(df, title=f"{scn.name}: minimum cost per reduction"))
+    _echo(ans.why if ans.why else render_table(df, title=f"{scn.name}: minimum cost per reduction"))
+    for note in ans.notes:
+        _err(note)
     _err(f"wrote {path}")
 
 

@@ -421,3 +421,43 @@ def test_compact_max_model_equals_the_full_move_model(tmp_path_factory, seed, n,
     if a.values is not None:
         assert a.objective == pytest.approx(b.objective)
         assert int(compact.absorbed_units(a.values).sum()) == round(a.objective)
+
+
+# ---------------------------------------------------------------- the exact frontier by decomposition
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=cases(), which=st.integers(0, 1))
+def test_frontier_by_decomposition_equals_the_full_milp_and_brute_force(tmp_path_factory, case, which):
+    """Every point of the decomposed frontier (block curves + knapsack) has the cost of the full
+    MILP solved at that point, and the curve ends at the brute-force maximum of the swept target
+    (targets with a ``where`` filter included: the knapsack runs over the members' count)."""
+    units, scenario, events = case
+    path = write_case(tmp_path_factory.mktemp("front"), units, scenario, events)
+    scn = load_scenario(path)
+    target = min(which, len(scn.targets) - 1)
+    dec = frontier_answer(scn, target=target, method="decomposition")
+    per = frontier_answer(scn, target=target, method="per-point")
+    U, rules, specs = scenario_inputs(scn)
+    most = brute_force(U, rules, [specs[target]])[1][0]
+    event(f"method {dec.method}, {len(dec.table)} points")
+    if most is None:  # the rules alone cannot be met: no curve, and it says why
+        assert dec.table.empty and dec.why and "min_staff" in dec.why
+        assert per.table.empty and per.why
+        return
+    assert dec.method == "decomposition" and dec.max_reduction == most == per.max_reduction
+    assert (dec.table["status"] == "optimal").all()
+    assert list(dec.table["reduction"]) == list(per.table["reduction"])
+    assert np.allclose(dec.table["min_cost"], per.table["min_cost"], rtol=1e-7, atol=1e-6), (dec.table, per.table)
+    # each point's plan is a real plan: the checker accepts it at that reduction
+    for i, t in enumerate(scn.targets):
+        assert dec.table[f"meets_{i + 1}"].dtype == bool
+
+
+def test_frontier_of_an_infeasible_scenario_says_why(tmp_path):
+    units = _units([("A", "psu", "a", "G1", "x", 40, None, None), ("B", "psu", "a", "G1", "x", 20, None, None),
+                    ("LONE", "psu", "b", "G2", "y", 6, None, None)])
+    path = write_case(tmp_path, units, {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_count": 0}],
+                                        "rules": {"min_staff": 15}})
+    ans = frontier_answer(load_scenario(path))
+    assert ans.table.empty and "LONE" in ans.why and "min_staff" in ans.why

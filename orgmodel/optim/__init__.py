@@ -4,12 +4,12 @@
   MILP as arrays, one ``define_*`` function per constraint family over whole tables;
 * :mod:`.solvers`: ``run_highs`` (highspy, one ``passModel`` call) and ``run_cbc`` (PuLP) behind
   :func:`~.solvers.run_solver`;
-* :mod:`.answers` and :mod:`.frontier`: the plan, max_reduction, blocking units and pins,
+* :mod:`.answers` and :mod:`.sweep`: the plan, max_reduction, blocking units and pins,
   :func:`~.answers.solve_scenario`, and the exact frontier by decomposition.
 """
 
 from .answers import PLAN_COLUMNS, Clock, Solution, plan_table, solve_scenario
-from .frontier import DEFAULT_FRONTIER_STEPS, FRONTIER_COLUMNS, FrontierAnswer, frontier, frontier_answer, frontier_points
+from .sweep import DEFAULT_FRONTIER_STEPS, FRONTIER_COLUMNS, FrontierAnswer, frontier, frontier_answer, frontier_points
 from .model import Instance, Model, build_max_model, build_model, prepare
 from .solvers import (CBC_OPTIONS, HIGHS_OPTIONS, STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNKNOWN,
                       SolveResult, run_cbc, run_highs, run_solver)

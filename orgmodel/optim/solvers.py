@@ -179,7 +179,10 @@ class HighsRun:
         col = np.asarray(self.h.getSolution().col_value, dtype=np.float64) if has else None
         return st, info, col
 
-    def solve(self, time_limit: float, *, lp_first: bool = True, log: Log | None = None) -> SolveResult:
+    def solve(self, time_limit: float, *, lp_first: bool = True, log: Log | None = None,
+              keep_lp: bool = False) -> SolveResult:
+        """LP relaxation first (when ``lp_first``), then the MILP. With ``keep_lp`` the MILP runs
+        on a fresh copy, so this object keeps its LP basis for the next, slightly changed solve."""
         log = log or quiet
         S = self.hp.HighsModelStatus
         t0 = time.perf_counter()
@@ -197,6 +200,8 @@ class HighsRun:
         if left <= 0:
             return _result(self.model, STATUS_UNKNOWN, None, None, time.perf_counter() - t0, "highs",
                            "the time limit ran out before any plan or proof", proven=False)
+        if keep_lp:
+            return HighsRun(self.model, _HighsState.threads).solve(left, lp_first=False, log=log)
         if lp_first:
             self.h.clearSolver()  # measured: the LP's state slows the MIP's first plan
         self._integrality(True)

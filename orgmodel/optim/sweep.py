@@ -147,7 +147,7 @@ def block_curve(sub: Model, dec_global: np.ndarray, clock: Clock, threads, name:
     while k <= top:
         if runner is not None:
             runner.set_row_lower(tr, float(k))
-            res = runner.solve(clock.left())
+            res = runner.solve(clock.left(), keep_lp=True)
         else:
             sub.row_lo[tr] = float(k)
             res = run_solver(sub, name=name, time_limit=clock.left(), threads=threads)
@@ -171,6 +171,10 @@ def knapsack(curves: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     F = np.zeros(1)
     choices = []
     for f in curves:
+        if not f.size or not F.size:  # a block (or the total) with no feasible level
+            F = np.zeros(0)
+            choices.append(np.zeros(0, dtype=np.int64))
+            continue
         s = F[:, None] + f[None, :]
         j = (np.arange(F.size)[:, None] + np.arange(f.size)[None, :]).ravel()
         k = np.broadcast_to(np.arange(f.size)[None, :], s.shape).ravel()
@@ -331,8 +335,10 @@ def _per_point(inst: Instance, target: int, steps, clock: Clock, log: Log, notes
         return FrontierAnswer(empty_table(n_t), "none", why=why, notes=notes, seconds=time.perf_counter() - t_start)
     witness = members_absorbed(inst, res.values) if res is not None else None
     known = witness[target] if witness is not None else (0 if rules else None)
-    mx, broken, _proven = max_absorbable(inst, target, name=opts.name, threads=opts.threads, budget=clock.left(),
-                                         known=known, log=log)
+    mx, broken, proven = max_absorbable(inst, target, name=opts.name, threads=opts.threads, budget=clock.left(),
+                                        known=known, log=log)
+    if mx is not None and not proven:
+        notes.append(_("the curve ends at the largest reduction found within the time limit, not a proven maximum"))
     if mx is None:
         why = (_("No frontier: the rules alone cannot be met (min_staff).") if broken
                else _("No frontier: the largest reduction could not be found within the time limit ({s} s).",
