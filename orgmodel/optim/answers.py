@@ -181,7 +181,7 @@ def bound_is_exact(inst: Instance) -> bool:
 
 
 def max_absorbable(inst: Instance, ti: int, *, name: str, threads, budget: float, known: int | None,
-                   log: Log) -> tuple[int | None, bool, bool]:
+                   log: Log, witnessed: bool = True) -> tuple[int | None, bool, bool]:
     """The most units of target ``ti`` the rules let one plan absorb (ignoring other targets),
     given ``known``, the count absorbed by a plan already known to meet the rules.
     Returns (count or None when none was found, True when the rules alone are proven impossible,
@@ -191,8 +191,8 @@ def max_absorbable(inst: Instance, ti: int, *, name: str, threads, budget: float
         return bound, False, True
     if not len(inst.moves) or bound == 0:
         return (0 if known is not None else None), False, known is not None
-    if budget <= 0:
-        return known, False, False
+    if budget <= 0:  # no time to search: a count seen in a real plan is all one can say
+        return (known if witnessed else None), False, False
     model = build_max_model(inst, ti)
     res = run_solver(model, name=name, time_limit=budget, threads=threads, log=log)
     if res.values is None:
@@ -233,6 +233,10 @@ def exemptions(inst: Instance, *, name: str, threads, budget: float, log: Log) -
 def main_solve(inst: Instance, clock: Clock, share: float, log: Log) -> tuple[SolveResult, float]:
     """The minimum-cost MILP with every target; returns (result, build seconds)."""
     opts = inst.scenario.solver
+    if clock.out():  # the budget went on loading and preparing: no solve can be honest now
+        log(f"the time limit ({opts.time_limit_s:g} s) ran out before the model could be solved")
+        return SolveResult(STATUS_UNKNOWN, None, None, None, 0.0, opts.name,
+                           _("the time limit ran out before the model could be solved"), proven=False), 0.0
     model = build_model(inst)
     log(f"model: {model.n_cols} variables, {model.n_rows} constraints ({inst.mode} formulation, built in "
         f"{model.seconds:.2f} s); solving with {opts.name} ({clock.left():.1f} s left of {opts.time_limit_s:g} s)…")
@@ -250,7 +254,8 @@ def max_reductions(inst: Instance, witness: list[int] | None, clock: Clock, log:
         log(f"max_reduction of target {ti + 1}/{len(inst.targets)} ({tc.target.label()})…")
         known = witness[ti] if witness is not None else (0 if scn.rules.min_staff is None and not inst.pinned().any() else None)
         mx, broken, proven = max_absorbable(inst, ti, name=opts.name, threads=opts.threads,
-                                            budget=clock.left() / (len(inst.targets) - ti), known=known, log=log)
+                                            budget=clock.left() / (len(inst.targets) - ti), known=known, log=log,
+                                            witnessed=witness is not None)
         if broken:
             return [None] * len(inst.targets), True, notes
         maxima[ti] = mx

@@ -186,6 +186,9 @@ class HighsRun:
         log = log or quiet
         S = self.hp.HighsModelStatus
         t0 = time.perf_counter()
+        if time_limit <= 0:
+            return _result(self.model, STATUS_UNKNOWN, None, None, 0.0, "highs",
+                           "the time limit ran out before any plan or proof", proven=False)
         if lp_first or not self.ints.size:
             self._integrality(False)
             st, _, col = self._run(time_limit)
@@ -225,7 +228,15 @@ class HighsRun:
 def run_highs(model: Model, *, time_limit: float = 60.0, threads: int | None = None, log: Log | None = None,
               lp_first: bool = True) -> SolveResult:
     """Solve with HiGHS (highspy): the arrays go over in one ``passModel`` call."""
-    return _trivial(model, "highs") or HighsRun(model, threads).solve(time_limit, lp_first=lp_first, log=log)
+    trivial = _trivial(model, "highs")
+    if trivial is not None:
+        return trivial
+    t0 = time.perf_counter()
+    run = HighsRun(model, threads)
+    handed = time.perf_counter() - t0  # the hand-over counts against the limit too
+    res = run.solve(time_limit - handed, lp_first=lp_first, log=log)
+    res.seconds += handed
+    return res
 
 
 # ---------------------------------------------------------------- CBC through PuLP
