@@ -342,15 +342,14 @@ def answer(inst: Instance, status: str, chosen: np.ndarray | None, maxima: list,
         "merges": int(len(plan)),
         "targets": targets,
     }
+    summary["consequences"] = consequences(plan, inst.units, scn)  # units: U, as apply_rules sees them
     if stuck is not None:
         summary["blocking_units"] = list(stuck)
     if inst.blocking:
-        summary["blocking"] = list(inst.blocking)
+        summary["blocking"] = [dict(b) for b in inst.blocking]
     timings["total"] = clock.spent()
     gap = None if not has_plan or result is None or result.gap is None else round(float(result.gap), DECIMALS) + 0.0
     summary["solver"] = {"name": scn.solver.name, "seconds": round(timings["build"] + timings["solve"], 3), "gap": gap}
-    open_units = inst.open_units if inst.open_units is not None else inst.units
-    summary["consequences"] = consequences(plan, open_units, scn)
     summary["language"] = get_lang()
     return Solution(scenario=scn, status=status, plan=plan, summary=summary, targets=pd.DataFrame(targets),
                     blocking_units=summary.get("blocking_units"), timings=timings, notes=notes, instance=inst)

@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..errors import ValidationError
 from ..moves import MoveRules, candidate_moves, group_codes
-from ..rules import apply_rules
+from .. import rules as _rules
 from ..scenario import Scenario, Target
 from ..timeline import match
 
@@ -126,7 +126,11 @@ def count_target(scn: Scenario, t: Target, units: pd.DataFrame) -> TargetCount:
 
 def rules_may_filter(scn: Scenario, units: pd.DataFrame) -> bool:
     """Can :func:`orgmodel.rules.apply_rules` remove or pin a move here (compatibility of unit
-    types, pins)? Then where a unit goes matters and the aggregated form is not exact."""
+    types, pins)? Then where a unit goes matters and the aggregated form is not exact.
+    (``rules.needs_pairs`` decides when the rules module has it.)"""
+    needs_pairs = getattr(_rules, "needs_pairs", None)
+    if needs_pairs is not None:
+        return bool(needs_pairs(scn, units))
     pins = getattr(scn, "pins", None)
     if pins is not None and any(getattr(pins, k, None) for k in ("merge", "forbid", "keep")):
         return True
@@ -202,14 +206,11 @@ def prepare(scn: Scenario, *, formulation: str = "auto", log: Log | None = None)
     mode = choose_mode(scn, units, formulation)
     rules = move_rules(scn)
     codes = group_codes(units, rules.merge_within)
-    blocking: list = []
-    if mode == "pairs":
-        moves, blocking = apply_rules(candidate_moves(units, rules), units, scn)
-        moves = moves.reset_index(drop=True)
-        if "pinned" not in moves.columns:
-            moves["pinned"] = False
-    else:
-        moves = unit_decisions(units, rules, codes)
+    moves = candidate_moves(units, rules) if mode == "pairs" else unit_decisions(units, rules, codes)
+    moves, blocking = _rules.apply_rules(moves, units, scn)  # unit types that may merge, pins
+    moves = moves.reset_index(drop=True)
+    if "pinned" not in moves.columns:
+        moves["pinned"] = False
     t1 = time.perf_counter()
     targets = [count_target(scn, t, units) for t in scn.targets]
     what = "candidate moves" if mode == "pairs" else "units that can be absorbed (aggregated formulation)"
