@@ -461,3 +461,26 @@ def test_frontier_of_an_infeasible_scenario_says_why(tmp_path):
                                         "rules": {"min_staff": 15}})
     ans = frontier_answer(load_scenario(path))
     assert ans.table.empty and "LONE" in ans.why and "min_staff" in ans.why
+
+
+def test_a_budget_spent_before_the_solve_is_unknown_never_infeasible(tmp_path):
+    """A time limit that runs out before any plan or proof: 'unknown', no plan, no target met,
+    and a note that says why (scenario-format 1.1); never 'infeasible'."""
+    import time
+
+    scn = load_scenario(_big_case(tmp_path, n=40, seed=11, time_limit=0.001))
+    sol = solve_scenario(scn, started=time.perf_counter() - 1.0)
+    assert sol.status == "unknown" and sol.plan.empty and sol.summary["objective"] is None
+    assert not any(t["met"] for t in sol.summary["targets"])
+    assert any("time limit" in n for n in sol.notes)
+    assert check_solution(sol, scn) == []
+
+
+def test_solver_threads_are_capped_to_the_machine():
+    import os
+
+    from orgmodel.optim.solvers import cap_threads
+
+    assert cap_threads(None) is None
+    assert cap_threads(10**6) == (os.cpu_count() or 1)
+    assert cap_threads(1) == 1
