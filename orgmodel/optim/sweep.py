@@ -290,8 +290,7 @@ def frontier_answer(scn: Scenario, *, steps: int | None = None, target: int = 0,
     tc = inst.targets[target]
     n_t = len(inst.targets)
 
-    def none(why: str) -> FrontierAnswer:
-        log(why)
+    def none(why: str) -> FrontierAnswer:  # the caller shows ``why`` (the CLI prints it)
         return FrontierAnswer(empty_table(n_t), "none", why=why, seconds=time.perf_counter() - t_start)
 
     if inst.blocking:
