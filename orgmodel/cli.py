@@ -296,6 +296,9 @@ def solve(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress messages."),
 ) -> None:
     """Solve a scenario: the least disruptive merges that meet its targets (plan.csv, summary.json, after/)."""
+    import time
+
+    started = time.perf_counter()  # solver.time_limit_s is wall clock for the whole command
     from .optimise import solve_scenario
     from .plan import format_plan_table, refuse_inputs, write_solution
     from .scenario import load_scenario
@@ -303,7 +306,7 @@ def solve(
     log = (lambda m: None) if quiet else _err
     scn = load_scenario(scenario)
     refuse_inputs(out or Path("reports") / scn.name, scn)  # before solving: nothing read may be written
-    sol = solve_scenario(scn, log=log)
+    sol = solve_scenario(scn, log=log, started=started)
     path = write_solution(sol, scn, out or Path("reports") / scn.name, force=force)
     _echo(format_plan_table(sol))
     _err(f"wrote {path}")
@@ -318,7 +321,10 @@ def frontier(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Sweep the required reduction from 0 to the maximum: minimum cost at each (frontier.csv)."""
-    from .optimise import frontier as sweep
+    import time
+
+    started = time.perf_counter()
+    from .optimise import frontier_answer
     from .plan import refuse_inputs, write_frontier
     from .scenario import load_scenario
 
@@ -327,9 +333,12 @@ def frontier(
     refuse_inputs(out or Path("reports") / f"{scn.name}-frontier", scn)  # before the sweep
     if not 1 <= target <= len(scn.targets):
         raise click.BadParameter(f"{scn.name} has {len(scn.targets)} target(s); give 1 to {len(scn.targets)}", param_hint="--target")
-    df = sweep(scn, steps=steps, target=target - 1, log=log)
+    ans = frontier_answer(scn, steps=steps, target=target - 1, log=log, started=started)
+    df = ans.table
     path = write_frontier(df, scn, out or Path("reports") / f"{scn.name}-frontier")
-    _echo(render_table(df, title=f"{scn.name}: minimum cost per reduction"))
+    _echo(ans.why if ans.why else render_table(df, title=f"{scn.name}: minimum cost per reduction"))
+    for note in ans.notes:
+        _err(note)
     _err(f"wrote {path}")
 
 

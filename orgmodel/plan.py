@@ -253,7 +253,7 @@ def format_plan_table(sol: Solution, max_rows: int = 40) -> str:
     """A readable report: headline, targets, blocking units, and the merges by absorbing unit."""
     s = sol.summary
     head = f"Scenario {s['scenario']}: {s['status'].upper()}"
-    if s["status"] != "infeasible":
+    if s["status"] not in ("infeasible", "unknown"):
         head += f" — {s['merges']} merge(s), cost {s['objective']:,.2f}"
     gap = s["solver"].get("gap")
     head += f"  [{s['solver']['name']}, {s['solver']['seconds']:.2f} s" + (f", gap {100 * gap:.2f}%" if gap else "") + "]"
