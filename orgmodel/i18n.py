@@ -5,6 +5,11 @@ English source strings with ``{name}`` placeholders; the Vietnamese catalogue
 (``orgmodel/locale/vi/LC_MESSAGES/orgmodel.po``) translates them. The ``.po`` files are read
 directly with Babel, so no compiled ``.mo`` file is needed.
 
+Adding a message (see docs/i18n.md): write ``_("English text with {placeholder}", value=...)``
+(or ``N_("...")`` in a table of labels), run ``make i18n`` (pybabel extract + update), fill its
+``msgstr`` in the Vietnamese catalogue. ``tests/test_i18n.py`` fails while any message in
+orgmodel/ lacks a Vietnamese translation, and names the file and line of each.
+
 >>> from orgmodel.i18n import _, set_lang
 >>> _("Unknown unit {unit}", unit="QN-X")     # Vietnamese unless the language is English
 """
@@ -77,3 +82,9 @@ def gettext(message: str, lang: str | None = None, **values) -> str:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it now (tables of labels, whose
+    entries are translated where they are shown with ``_(TABLE[key])``)."""
+    return message
