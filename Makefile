@@ -10,7 +10,7 @@ REGISTRY ?= data/quang-ninh
 BASELINE ?= 2015-12-31
 AS_OF    ?= 2021-12-31
 
-.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth
+.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth i18n fonts
 
 SCENARIOS    := $(sort $(wildcard scenarios/*.yaml))
 SCENARIO_OUT := $(patsubst scenarios/%.yaml,reports/%/summary.json,$(SCENARIOS))
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name orgmodel --display-name "orgmodel (.venv)" >/dev/null
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install orgmodel (editable) with its test extras; quick when nothing changed
+setup: $(STAMP) fonts ## Create .venv and install orgmodel (editable) with its test extras; quick when nothing changed
 
 status: setup ## Main job: where the bundled province stands against the 2015 baseline (REGISTRY=, BASELINE=, AS_OF=)
 	@$(BIN)/orgmodel validate $(REGISTRY)
@@ -75,6 +75,16 @@ lab: | $(STAMP) ## Open JupyterLab on the project's own environment and kernel
 
 synth: | $(STAMP) ## Generate the national-scale registry (63 provinces) into data/national-63-seed0/
 	$(BIN)/orgmodel synth data/national-63-seed0 --provinces 63 --seed 0 --force
+
+i18n: | $(STAMP) ## Message catalogue: extract every _()/N_() message into the .pot, update the vi and en .po files
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o orgmodel/locale/orgmodel.pot .
+	$(BIN)/pybabel -q update -i orgmodel/locale/orgmodel.pot -d orgmodel/locale -D orgmodel --no-fuzzy-matching --ignore-obsolete -w 100
+	@$(BIN)/python -m orgmodel.i18n missing || true
+
+fonts: ## Install Liberation Serif (Times New Roman metrics, Vietnamese glyphs) for the figures, if missing
+	@fc-list 2>/dev/null | grep -qi "Liberation Serif" || ls /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf >/dev/null 2>&1 \
+	  || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q fonts-liberation >/dev/null; \
+	       else echo "Liberation Serif is missing: run sudo apt-get install fonts-liberation (figures fall back to DejaVu Serif meanwhile)" >&2; fi; }
 
 clean: ## Remove generated reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis

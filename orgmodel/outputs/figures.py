@@ -51,6 +51,7 @@ from ..errors import InputError
 from ..files import atomic_write_bytes
 from ..i18n import N_
 from ..views import View
+from .texts import plan_title
 from .data import (FRONTIER_ALIASES, KIND_ORDER, as_view, breakdown_table, frontier_column, plan_table,  # noqa: F401
                    plan_units, reconciliation_steps, trajectory_table)
 from ..i18n import gettext as _
@@ -104,17 +105,17 @@ TEXT = {
     "org_closed": N_("No longer exists on {date}"),
     "org_new": N_("New after {date}"),
     "org_below": N_("(+n): units under it"),
-    "plan_sector": N_("Scenario {name}: units before and after the plan, by sector"),
-    "plan_locality": N_("Scenario {name}: units before and after the plan, by locality"),
-    "plan_other": N_("Scenario {name}: units before and after the plan, by {by}"),
+    "plan_sector": N_("{name}: units before and after the plan, by sector"),
+    "plan_locality": N_("{name}: units before and after the plan, by locality"),
+    "plan_other": N_("{name}: units before and after the plan, by {by}"),
     "before_plan": N_("Now ({date})"),
     "after_plan": N_("After the plan"),
-    "scenario_source": N_("scenario {name} (orgmodel, {solver} solver), {registry} data as of {date}"),
-    "map": N_("Scenario {name}: {n} units merged into others"),
+    "scenario_source": N_("{name} (computed with orgmodel), data of {registry} as of {date}"),
+    "map": N_("{name}: {n} units merged into others"),
     "map_other": N_("Unchanged unit"),
     "map_into": N_("Absorbing unit"),
     "map_moved": N_("Merged unit"),
-    "frontier": N_("Minimum cost by reduction: {name}"),
+    "frontier": N_("Least disruption for each reduction: {name}"),
     "frontier_x": N_("Units cut against {base}"),
     "frontier_y": N_("Minimum disruption (cost points)"),
     "frontier_pct": N_("Reduction (%)"),
@@ -759,9 +760,8 @@ def _org_legend(lang: str, before, after, panels=ORG_PANELS, counts: bool = Fals
 def scenario_source(sol, lang: str) -> str:
     """The default source line of a scenario figure."""
     scn = sol.scenario
-    solver = (sol.summary.get("solver") or {}).get("name") or scn.solver.name
-    return text("scenario_source", lang, name=scn.name, solver={"highs": "HiGHS", "cbc": "CBC"}.get(solver, solver),
-                registry=registry_title(scn.registry, lang), date=fmt.date(scn.plan_from, lang))
+    return text("scenario_source", lang, name=plan_title(scn, lang), registry=registry_title(scn.registry, lang),
+                date=fmt.date(scn.plan_from, lang))
 
 
 def plan_chart(sol, *, by: str = "sector", lang: str | None = None, width: str | float = "full", title: bool = True,
@@ -772,7 +772,7 @@ def plan_chart(sol, *, by: str = "sector", lang: str | None = None, width: str |
     scn = sol.scenario
     data = plan_table(sol, by)
     key = {"sector": "plan_sector", "locality": "plan_locality"}.get(by, "plan_other")
-    title_text = text(key, lang, name=scn.name, by=by)
+    title_text = text(key, lang, name=plan_title(scn, lang), by=by)
     return _before_after_bars(data, by, text("before_plan", lang, date=fmt.date(scn.plan_from, lang)),
                               text("after_plan", lang), lang, width, title_text if title else None,
                               source or scenario_source(sol, lang))
@@ -851,7 +851,7 @@ def merge_map(sol, *, lang: str | None = None, width: str | float = "full", titl
             ax.tick_params(labelbottom=False, labelleft=False, length=0)
         ax.grid(True, color="#EFEFEF")
         legend_above(ax, ncols=2 if narrow else 4, handles=_map_legend(colours, lang))
-        title_text = text("map", lang, name=scn.name, n=fmt.number(len(moved), lang))
+        title_text = text("map", lang, name=plan_title(scn, lang), n=fmt.number(len(moved), lang))
         return finish(fig, title_text if title else None, source or scenario_source(sol, lang), lang)
 
 
@@ -942,7 +942,7 @@ def frontier_chart(front: pd.DataFrame, sol=None, *, required: int | None = None
         scale = 100.0 / base_count
     if required is None and target:
         required = target.get("required_reduction")
-    name = sol.scenario.name if sol is not None else ""
+    name = plan_title(sol.scenario, lang) if sol is not None else ""
     base_date = sol.scenario.targets[0].baseline if sol is not None else None
     with figure_style():
         fig = new_figure(width, 7.5 if width_cm(width) >= 12 else 7.0)

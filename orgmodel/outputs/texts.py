@@ -2,7 +2,7 @@
 
 Message ids are English (``N_`` marks them in the tables below, ``_`` translates them where they
 are shown); the Vietnamese catalogue translates them (orgmodel/locale/vi/LC_MESSAGES/orgmodel.po).
-There is no ``if lang == "vi"`` here: a sentence that reads differently in the two languages is one
+There are no inline language branches here: a sentence that reads differently in the two languages is one
 message with placeholders, and the catalogue orders the words. Numbers and dates go through
 :mod:`orgmodel.fmt` (Babel). Every figure in a sentence is read from a computed state
 (:class:`orgmodel.views.View`) or a solved scenario, never written by hand.
@@ -187,9 +187,10 @@ def reconciliation_sentence(view, lang: str | None = None) -> str:
     how = [(t, int(p[f"closed_{t}"])) for t in P.CLOSED_BY if int(p[f"closed_{t}"])]
     detail = ", ".join(_("{n} by {event}", lang, n=n(v), event=fmt.event(t, lang).lower()) for t, v in how)
     closed = _("{n} counted units closed", lang, n=n(p["closed"])) + (f" ({detail})" if detail else "")
+    check = f"{n(p['baseline'])} - {n(p['closed'])} + {n(p['opened'])} = {n(p['current'])}"
     return fmt.nfc(_("From {base} to {date}, {closed} and {opened} new units opened: {check}.", lang,
                      base=fmt.date(view.baseline, lang), date=fmt.date(view.as_of, lang), closed=closed,
-                     opened=n(p["opened"]), check=f"{n(p['baseline'])} - {n(p['closed'])} + {n(p['opened'])} = {n(p['current'])}"))
+                     opened=n(p["opened"]), check=check))
 
 
 def target_sentence(view, kind: str, pct: float, lang: str | None = None) -> str:

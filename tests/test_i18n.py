@@ -1,0 +1,80 @@
+"""One message catalogue: every message in orgmodel/ has a Vietnamese translation; Vietnamese is
+the default, English on request; numbers and dates go through Babel.
+
+How to fix a failure here: run ``make i18n`` (pybabel extract + update), then fill the empty
+``msgstr`` of each message named below in orgmodel/locale/vi/LC_MESSAGES/orgmodel.po (keep every
+``{placeholder}`` of the msgid).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from orgmodel import fmt, i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_message_has_a_vietnamese_translation():
+    messages = i18n.extracted_messages()
+    assert len(messages) > 100  # the extractor sees the package's messages (not an empty scan)
+    gaps = i18n.missing_translations("vi")
+    assert not gaps, "no Vietnamese translation (run make i18n, fill msgstr):\n" + "\n".join(
+        f"  orgmodel/{f}:{line}: {m!r}" for m, f, line in gaps)
+
+
+def test_translations_keep_their_placeholders():
+    bad = []
+    for msgid, msgstr in i18n.catalogue("vi").items():
+        if set(re.findall(r"\{(\w*)\}", msgid)) < set(re.findall(r"\{(\w*)\}", msgstr)):
+            bad.append(msgid)  # a placeholder the code never fills
+    assert not bad, bad
+
+
+def test_a_missing_translation_is_caught(tmp_path):
+    (tmp_path / "mod.py").write_text('from orgmodel.i18n import _\n_("A message nobody translated {x}", x=1)\n', encoding="utf-8")
+    gaps = i18n.missing_translations("vi", root=tmp_path)
+    assert [g[0] for g in gaps] == ["A message nobody translated {x}"]
+
+
+def test_vietnamese_by_default_english_on_request(monkeypatch):
+    monkeypatch.delenv("ORGMODEL_LANG", raising=False)
+    i18n.set_lang(None)
+    assert i18n.get_lang() == "vi" and fmt.kind("psu") == "Đơn vị sự nghiệp công lập"
+    monkeypatch.setenv("ORGMODEL_LANG", "en")
+    assert i18n.get_lang() == "en" and fmt.kind("psu") == "Public service units"
+    assert fmt.date("2021-12-31") == "2021-12-31" and fmt.number(1234.5, decimals=1) == "1,234.5"
+    i18n.set_lang("vi")
+    try:
+        assert fmt.date("2021-12-31") == "31/12/2021" and fmt.number(1234.5, decimals=1) == "1.234,5"
+    finally:
+        i18n.set_lang(None)
+
+
+def test_no_hand_written_number_or_date_formatter():
+    src = (ROOT / "orgmodel" / "fmt.py").read_text(encoding="utf-8")
+    assert "babel" in src
+    for pattern in (r"\.replace\(\"[,.]\"", r":02d", r"\{[^}]*:,\.", r"strftime"):
+        assert not re.search(pattern, src), pattern
+
+
+def test_no_inline_language_branches_in_outputs():
+    for path in sorted((ROOT / "orgmodel" / "outputs").glob("*.py")) + [ROOT / "orgmodel" / "fmt.py"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"lang\s*==\s*[\"'](vi|en)[\"']", text), path.name
+
+
+def test_catalogue_files_ship_with_the_package():
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "locale/*/LC_MESSAGES/*.po" in data["tool"]["setuptools"]["package-data"]["orgmodel"]
+    assert (ROOT / "orgmodel" / "locale" / "vi" / "LC_MESSAGES" / "orgmodel.po").is_file()
+
+
+@pytest.mark.parametrize("lang, expected", [("vi", "18,0%"), ("en", "18.0%")])
+def test_pct_through_babel(lang, expected):
+    assert fmt.pct(18.0, lang) == expected
