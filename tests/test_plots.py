@@ -87,13 +87,13 @@ def check_files(fig: Figure, stem: Path, lang: str, width: str) -> None:
     text = svg.read_text(encoding="utf-8")
     assert "<text" in text  # svg.fonttype none: text stays text, editable in Word/Inkscape
     assert SOURCE[lang] in text and unicodedata.is_normalized("NFC", text)
-    assert "DejaVu Sans" in text
+    assert G.FONT in text
 
 
 def check_fonts(fig: Figure) -> None:
     for t in texts(fig):
         assert t.get_fontsize() >= G.SMALL_PT - 1e-9, t.get_text()
-        assert t.get_fontname() == "DejaVu Sans", t.get_text()
+        assert t.get_fontname() == G.FONT, t.get_text()  # Times metrics, Vietnamese glyphs
         assert unicodedata.is_normalized("NFC", t.get_text())
 
 

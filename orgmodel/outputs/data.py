@@ -45,8 +45,7 @@ def trajectory_table(tl, baseline=None, as_of=None) -> pd.DataFrame:
     baseline count per kind: columns year, date, kind, count, reduced, change_pct."""
     v = as_view(tl, baseline, as_of)
     b, d = v.baseline, v.as_of
-    traj = v.trajectory
-    traj = traj[(traj["year"] >= b.year) & (traj["year"] <= d.year)]
+    traj = P.trajectory(v.timeline, b.year, d.year)
     base = v.progress.set_index("kind")["baseline"].astype(int).to_dict()
     rows = []
     for r in traj.itertuples(index=False):

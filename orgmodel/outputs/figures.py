@@ -161,7 +161,7 @@ def style(**extra) -> dict:
     rc = dict(sns.axes_style("whitegrid"))
     family = font_family()
     rc.update({
-        "font.family": ["serif"], "font.serif": [family, *SERIF_FALLBACKS, "DejaVu Serif"], "font.size": BASE_PT,
+        "font.family": [family, "DejaVu Serif"], "font.serif": [family, *SERIF_FALLBACKS, "DejaVu Serif"], "font.size": BASE_PT,
         "axes.titlesize": BASE_PT + 1, "axes.labelsize": BASE_PT, "xtick.labelsize": BASE_PT - 0.5,
         "ytick.labelsize": BASE_PT - 0.5, "legend.fontsize": BASE_PT - 0.5, "legend.title_fontsize": BASE_PT,
         "figure.titlesize": BASE_PT + 1.5, "figure.titleweight": "bold", "axes.titlelocation": "left",
