@@ -20,13 +20,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .. import fmt
+from ..files import FORMULA_START
 from ..i18n import gettext as _
 from .tables import Table
 from .docx import LANG_TAGS
 from .texts import sheet
 
-#: Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TITLE_ROW, HEADER_ROW = 1, 2
 LANDSCAPE_CHARS = 110  # wider than this (sum of column widths): print landscape
 
