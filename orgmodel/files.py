@@ -73,8 +73,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def escape_formula(value):
     """``value`` made inert for a spreadsheet (OWASP "CSV injection"): text that starts with
     = + - @, a tab or a carriage return gets a leading apostrophe; anything else is unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        if value.startswith(FORMULA_START):
+            value = "'" + value
+        if "\r" in value:  # a bare CR would end the row for many readers; as LF the field is quoted
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
@@ -83,7 +86,8 @@ def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, *, bom: bool = T
     (``bom``; Excel then shows Vietnamese letters right; orgmodel's readers skip it), no index
     unless asked, ``\n`` line ends, and text cells escaped per OWASP (``escape``): a value that
     starts with = + - @, a tab or a carriage return is written with a leading apostrophe, so
-    a spreadsheet shows it as text and never runs it. Numbers are never touched."""
+    a spreadsheet shows it as text and never runs it; a carriage return inside text becomes a line
+    feed (so the field is quoted and the row stays whole). Numbers are never touched."""
     kwargs.setdefault("index", False)
     kwargs.setdefault("lineterminator", "\n")
     if escape:
