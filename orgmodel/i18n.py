@@ -90,16 +90,32 @@ def N_(message: str) -> str:
     return message
 
 
+def extract_cli(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for orgmodel/cli.py (babel.cfg): its ``_()`` messages, plus every
+    help text of the command line (typer option and command help strings, translated at run time)."""
+    from babel.messages.extract import extract_python
+
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    from .cli import help_texts
+
+    for text in help_texts():
+        yield 0, None, text, []
+
+
+METHOD_MAP = [("cli.py", "orgmodel.i18n:extract_cli"), ("**.py", "python")]
+
+
 def extracted_messages(root: Path | None = None) -> list[tuple[str, str, int]]:
-    """Every message marked with ``_()`` or ``N_()`` in the package, as (msgid, file, line), by
-    Babel's own extractor (what ``make i18n`` puts in the .pot file)."""
+    """Every message marked with ``_()`` or ``N_()`` in the package, and every help text of the
+    command line, as (msgid, file, line), by Babel's own extractor (what ``make i18n`` puts in the
+    .pot file)."""
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
     root = root or Path(__file__).parent
     keywords = dict(DEFAULT_KEYWORDS, N_=None)
     out = []
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(root), method_map=[("**.py", "python")], keywords=keywords):
+            str(root), method_map=METHOD_MAP, keywords=keywords):
         if isinstance(message, str) and message:
             out.append((message, filename, lineno))
     return sorted(out)
