@@ -78,3 +78,55 @@ def test_catalogue_files_ship_with_the_package():
 @pytest.mark.parametrize("lang, expected", [("vi", "18,0%"), ("en", "18.0%")])
 def test_pct_through_babel(lang, expected):
     assert fmt.pct(18.0, lang) == expected
+
+
+def _run(argv, capsys):
+    from orgmodel.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return info.value.code, out, err
+
+
+def test_cli_help_is_vietnamese_by_default_and_english_on_request(capsys, monkeypatch):
+    monkeypatch.delenv("ORGMODEL_LANG", raising=False)
+    code, out, _ = _run(["--help"], capsys)
+    assert code == 0 and "Theo dõi cơ quan hành chính" in out and "Track agencies" not in out
+    code, out, _ = _run(["--lang", "en", "report", "--help"], capsys)
+    assert code == 0 and "Proposal-ready folder" in out
+    monkeypatch.setenv("ORGMODEL_LANG", "en")
+    code, out, _ = _run(["--help"], capsys)
+    assert "Track agencies" in out
+    assert i18n.get_lang() == "en"  # the CLI leaves the process's language as it found it
+
+
+def test_cli_errors_follow_the_language(capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("ORGMODEL_LANG", raising=False)
+    from conftest import BASE_UNITS, write_registry
+
+    write_registry(tmp_path / "reg", BASE_UNITS, "")
+    args = ["report", str(tmp_path / "reg"), "--as-of", "2021-12-31", "--target", "bogus", "--out", str(tmp_path / "o")]
+    code, _, err = _run(args, capsys)
+    assert code == 2 and "nhập loại:phần trăm" in err and "Traceback" not in err
+    code, _, err = _run(["--lang", "en"] + args, capsys)
+    assert code == 2 and "give kind:percent" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_report_writes_in_the_chosen_language(capsys, monkeypatch, tmp_path):
+    import docx
+
+    monkeypatch.delenv("ORGMODEL_LANG", raising=False)
+    from conftest import BASE_UNITS, write_registry
+
+    write_registry(tmp_path / "reg", BASE_UNITS, "E1,2017-01-01,merge,S2,S1,,,\n")
+    common = ["report", str(tmp_path / "reg"), "--baseline", "2016-12-31", "--as-of", "2018-12-31", "--unit", "none"]
+    code, _, err = _run(common + ["--out", str(tmp_path / "vi")], capsys)
+    assert code == 0 and "đã ghi" in err
+    assert "Tóm tắt" in "\n".join(p.text for p in docx.Document(tmp_path / "vi" / "annex.docx").paragraphs)
+    monkeypatch.setenv("ORGMODEL_LANG", "en")
+    code, _, err = _run(common + ["--out", str(tmp_path / "en")], capsys)
+    body = "\n".join(p.text for p in docx.Document(tmp_path / "en" / "annex.docx").paragraphs)
+    assert code == 0 and "wrote" in err and "Summary" in body and "Tóm tắt" not in body
+    assert not list((tmp_path / "en" / "figures").glob("06-org-chart*"))  # --unit none: no chart
