@@ -81,15 +81,26 @@ def escape_formula(value):
     return value
 
 
-def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, *, bom: bool = True, escape: bool = True, **kwargs) -> Path:
+#: Files of the registry format (registry-format.md): plain UTF-8 data that must read back exactly.
+REGISTRY_FILES = frozenset({"units.csv", "events.csv", "indicators.csv"})
+
+
+def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, *, bom: bool | None = None, escape: bool | None = None,
+                     **kwargs) -> Path:
     """Write a DataFrame as CSV, atomically and byte-reproducibly: UTF-8 with a byte-order mark
     (``bom``; Excel then shows Vietnamese letters right; orgmodel's readers skip it), no index
-    unless asked, ``\n`` line ends, and text cells escaped per OWASP (``escape``): a value that
+    unless asked, ``\n`` line ends, and text cells escaped per OWASP (``escape``). Both default
+    to on for every output a person opens (plan.csv, frontier.csv, crosswalks …) and to off for
+    the files of a registry (:data:`REGISTRY_FILES`: plain UTF-8 data that orgmodel reads back
+    and must get back exactly, as registry-format.md defines them). Escaping: a value that
     starts with = + - @, a tab or a carriage return is written with a leading apostrophe, so
     a spreadsheet shows it as text and never runs it; a carriage return inside text becomes a line
     feed (so the field is quoted and the row stays whole). Numbers are never touched."""
     kwargs.setdefault("index", False)
     kwargs.setdefault("lineterminator", "\n")
+    data_file = Path(path).name in REGISTRY_FILES
+    bom = not data_file if bom is None else bom
+    escape = not data_file if escape is None else escape
     if escape:
         df = df.copy()
         for col in df.columns[[dt == object or str(dt) in ("string", "str") for dt in df.dtypes]]:

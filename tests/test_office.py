@@ -131,3 +131,10 @@ def test_csv_has_a_bom_and_escapes_formulas(tmp_path):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert [r["name"] for r in rows] == ["'" + v.replace("\r", "\n") for v in HOSTILE] + ["Trường Tiểu học"]
     assert [r["n"] for r in rows] == ["-1", "2", "3", "4", "5", "6", "7"]  # numbers are never touched
+
+
+def test_registry_files_stay_plain_data(tmp_path):
+    """Files of the registry format are data orgmodel reads back: no BOM, values unchanged."""
+    df = pd.DataFrame({"unit_id": ["U1"], "name": ["=Trường"], "staff": [-1]})
+    data = atomic_write_csv(df, tmp_path / "units.csv").read_bytes()
+    assert data == "unit_id,name,staff\nU1,=Trường,-1\n".encode("utf-8")

@@ -488,7 +488,9 @@ def _before_after_bars(data: pd.DataFrame, by: str, before: str, after: str, lan
     })
     n = len(data)
     with figure_style():
-        fig = new_figure(width, 2.2 + 0.62 * max(n, 1))
+        title_lines = math.ceil(len(title) / max(width_cm(width) * 4.4, 30)) if title else 0
+        source_lines = math.ceil(len(source) / max(width_cm(width) * 7.5, 40))
+        fig = new_figure(width, 2.6 + 0.7 * max(n, 1) + 0.5 * title_lines + 0.4 * source_lines)
         ax = fig.add_subplot()
         sns.barplot(data=long, y="label", x="count", hue="when", hue_order=[before, after], order=labels,
                     palette=[BEFORE, AFTER], orient="h", ax=ax, width=0.78, saturation=1, edgecolor="white", linewidth=0.4)
