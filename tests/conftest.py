@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -69,3 +70,8 @@ def qn_timeline():
     from orgmodel.timeline import Timeline
 
     return Timeline(load_registry(QN))
+
+
+# Rendered figures are cached between runs (orgmodel.outputs.report.cache_dir); the tests keep
+# theirs out of the user's home (tests/test_office.py checks the cache itself).
+os.environ.setdefault("ORGMODEL_CACHE", "off")

@@ -138,3 +138,18 @@ def test_registry_files_stay_plain_data(tmp_path):
     df = pd.DataFrame({"unit_id": ["U1"], "name": ["=Trường"], "staff": [-1]})
     data = atomic_write_csv(df, tmp_path / "units.csv").read_bytes()
     assert data == "unit_id,name,staff\nU1,=Trường,-1\n".encode("utf-8")
+
+
+def test_figures_are_cached_by_their_inputs(tmp_path, monkeypatch):
+    from conftest import write_registry
+
+    monkeypatch.setenv("ORGMODEL_CACHE", str(tmp_path / "cache"))
+    write_registry(tmp_path / "reg", BASE_UNITS, "E1,2017-01-01,merge,S2,S1,,,\n")
+    first = X.build_report(tmp_path / "reg", B, D, tmp_path / "a", org_units=[])
+    cached = sorted(p.name for p in (tmp_path / "cache").rglob("*.png"))
+    assert len(cached) == len(list((first / "figures").glob("*.png"))) > 0
+    second = X.build_report(tmp_path / "reg", B, D, tmp_path / "b", org_units=[])
+    for png in (first / "figures").glob("*.*"):
+        assert (second / "figures" / png.name).read_bytes() == png.read_bytes()
+    X.build_report(tmp_path / "reg", B, D, tmp_path / "c", org_units=[], lang="en")  # other inputs: drawn anew
+    assert len(list((tmp_path / "cache").rglob("*.png"))) == 2 * len(cached)

@@ -15,6 +15,13 @@ Folder written (replaced as a whole on the next run)::
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -22,7 +29,7 @@ from typing import Callable
 import pandas as pd
 
 from .. import fmt
-from ..errors import InputError
+from ..errors import InputError, OrgmodelError
 from ..files import atomic_write_bytes, atomic_write_text, output_dir, refuse_inside
 from ..i18n import gettext as _
 from ..views import View
@@ -156,9 +163,8 @@ def write_report(view: View, out_dir, *, solution=None, front: pd.DataFrame | No
     progress.total(len(rp.figures) + 3)
     with output_dir(out, force=force) as tmp:
         refs: dict[str, FigureRef] = {}
-        for stem, draw in rp.figures:
-            progress.step(_("figure {name}", name=stem))
-            png, svg = G.save_figure(draw(), tmp / "figures" / stem)
+        key = figure_key(view, solution, front, lang, target)
+        for stem, (png, svg) in render_figures(rp.figures, tmp / "figures", key, progress):
             refs[stem] = FigureRef(rp.captions[stem], png, svg)
         progress.step(_("Excel workbook"))
         atomic_write_bytes(tmp / "tables.xlsx", write_workbook(rp.tables + rp.scenario_tables, lang,
@@ -170,6 +176,109 @@ def write_report(view: View, out_dir, *, solution=None, front: pd.DataFrame | No
         progress.step("README.md")
         atomic_write_text(tmp / "README.md", readme(view, solution, refs, lang))
     return out
+
+
+# ---------------------------------------------------------------- figures: cached, rendered in parallel
+
+
+def cache_dir() -> Path | None:
+    """Where rendered figures are kept between runs: ``ORGMODEL_CACHE`` (a folder, or ``off``),
+    else ``$XDG_CACHE_HOME/orgmodel/figures`` (``~/.cache/orgmodel/figures``)."""
+    env = os.environ.get("ORGMODEL_CACHE", "").strip()
+    if env.lower() in ("off", "0", "no", "none"):
+        return None
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "orgmodel" / "figures"
+
+
+def _hash_files(paths) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(str(p.name).encode("utf-8"))
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_hash() -> str:
+    """The package's code and catalogues: a figure drawn by other code is never reused."""
+    root = Path(__file__).resolve().parents[1]
+    return _hash_files([p for p in root.rglob("*") if p.suffix in (".py", ".po", ".csv", ".yaml") and p.is_file()])
+
+
+def figure_key(view: View, solution, front, lang: str, target) -> str | None:
+    """A digest of everything the report's figures depend on: the code, the registry's files, the
+    dates, the language, the target, and the solved plan and frontier; None when unknown."""
+    path = Path(view.registry.path)
+    try:
+        files = [p for p in path.iterdir() if p.is_file()] if path.is_dir() else [path]
+        h = hashlib.sha256("\0".join([_code_hash(), _hash_files(files), view.baseline.isoformat(),
+                                       view.as_of.isoformat(), lang, repr(target)]).encode("utf-8"))
+    except OSError:
+        return None
+    if solution is not None:
+        h.update(solution.plan.to_csv(index=False).encode("utf-8"))
+        h.update(json.dumps(solution.summary, sort_keys=True, default=str).encode("utf-8"))
+        h.update(repr(dataclasses.asdict(solution.scenario.rules) if dataclasses.is_dataclass(solution.scenario.rules)
+                      else solution.scenario.rules).encode("utf-8"))
+    if front is not None:
+        h.update(front.to_csv(index=False).encode("utf-8"))
+    return h.hexdigest()
+
+
+_JOBS: list = []
+
+
+def _render(i: int, folder: str) -> tuple[str, str]:
+    """Draw and save job ``i`` (run in a forked worker: the jobs are inherited, never pickled)."""
+    stem, draw = _JOBS[i]
+    png, svg = G.save_figure(draw(), Path(folder) / stem)
+    return str(png), str(svg)
+
+
+def render_figures(figures: list, folder: Path, key: str | None, progress: Progress) -> list[tuple[str, tuple[Path, Path]]]:
+    """Save every (stem, draw) figure as PNG + SVG into ``folder``: from the cache when the same
+    figure was drawn before for the same inputs, else drawn in parallel (one forked worker per
+    core, at most 4) and cached. Returns (stem, (png, svg)) in the given order."""
+    cache = cache_dir() if key else None
+    folder.mkdir(parents=True, exist_ok=True)
+    done: dict[str, tuple[Path, Path]] = {}
+    todo = []
+    for stem, draw in figures:
+        hit = [cache / key[:2] / f"{key}-{stem}.{ext}" for ext in ("png", "svg")] if cache else None
+        if hit and hit[0].is_file() and hit[1].is_file():
+            png = atomic_write_bytes(folder / f"{stem}.png", hit[0].read_bytes())
+            svg = atomic_write_bytes(folder / f"{stem}.svg", hit[1].read_bytes())
+            done[stem] = (png, svg)
+            progress.step(_("figure {name}", name=stem))
+        else:
+            todo.append((stem, draw))
+    workers = min(len(todo), os.cpu_count() or 1, 4)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _JOBS
+        _JOBS = todo
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = {pool.submit(_render, i, str(folder)): stem for i, (stem, _d) in enumerate(todo)}
+                for fut in as_completed(futures):
+                    png, svg = fut.result()
+                    done[futures[fut]] = (Path(png), Path(svg))
+                    progress.step(_("figure {name}", name=futures[fut]))
+        finally:
+            _JOBS = []
+    else:
+        for stem, draw in todo:
+            done[stem] = G.save_figure(draw(), folder / stem)
+            progress.step(_("figure {name}", name=stem))
+    if cache:
+        for stem, _draw in todo:
+            try:
+                for ext, written in zip(("png", "svg"), done[stem]):
+                    atomic_write_bytes(cache / key[:2] / f"{key}-{stem}.{ext}", written.read_bytes())
+            except (OSError, OrgmodelError):  # a cache that cannot be written is only slower, never an error
+                pass
+    return [(stem, done[stem]) for stem, _draw in figures]
 
 
 def annex_subtitle(view: View, lang: str | None = None) -> str:
