@@ -322,7 +322,8 @@ def progress_chart(tl, baseline=None, as_of=None, *, lang: str | None = None, wi
     before, after = fmt.date(b, lang), fmt.date(d, lang)
     rows = []
     for r in table.itertuples(index=False):
-        group = f"{fmt.kind(r.kind, lang, short=True)}\n{_change_label(r.reduced, r.reduced_pct, lang)}"
+        name = "\n".join(textwrap.wrap(fmt.kind(r.kind, lang), 16 if width_cm(width) >= 12 else 11))
+        group = f"{name}\n{_change_label(r.reduced, r.reduced_pct, lang)}"
         rows += [(group, before, r.baseline), (group, after, r.current)]
     data = pd.DataFrame(rows, columns=["group", "date", "count"])
     with figure_style():
@@ -415,8 +416,9 @@ def trajectory_chart(tl, baseline=None, as_of=None, *, target_kind: str | None =
     data = trajectory_table(v)
     b = v.baseline
     base = fmt.date(b, lang)
-    data["label"] = [fmt.kind(k, lang, short=True) for k in data["kind"]]
-    order = [fmt.kind(k, lang, short=True) for k in KIND_ORDER]
+    full = width_cm(width) >= 12  # the legend names the kinds in full where there is room
+    data["label"] = [fmt.kind(k, lang, short=not full) for k in data["kind"]]
+    order = [fmt.kind(k, lang, short=not full) for k in KIND_ORDER]
     with figure_style():
         fig = new_figure(width, 7.5 if width_cm(width) >= 12 else 7.0)
         ax = fig.add_subplot()
