@@ -153,3 +153,18 @@ def test_figures_are_cached_by_their_inputs(tmp_path, monkeypatch):
         assert (second / "figures" / png.name).read_bytes() == png.read_bytes()
     X.build_report(tmp_path / "reg", B, D, tmp_path / "c", org_units=[], lang="en")  # other inputs: drawn anew
     assert len(list((tmp_path / "cache").rglob("*.png"))) == 2 * len(cached)
+
+
+def test_report_computes_the_state_once(tmp_path, monkeypatch):
+    """The report reads one View: progress is computed once, whatever the number of tables,
+    texts and figures that show it."""
+    from conftest import write_registry
+
+    from orgmodel import progress as P
+
+    calls = []
+    real = P.progress
+    monkeypatch.setattr(P, "progress", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    write_registry(tmp_path / "reg", BASE_UNITS, "E1,2017-01-01,merge,S2,S1,,,\n")
+    X.build_report(tmp_path / "reg", B, D, tmp_path / "out", org_units=[])
+    assert len(calls) == 1
