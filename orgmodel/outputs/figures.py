@@ -909,7 +909,7 @@ def _scale_bar(ax, lat0: float) -> None:
     x = x1 - (x1 - x0) * 0.04 - deg
     y = y0 + (y1 - y0) * 0.05
     ax.plot([x, x + deg], [y, y], color="#000000", lw=1.5, solid_capstyle="butt", zorder=6)
-    ax.text(x + deg / 2, y + (y1 - y0) * 0.015, f"{km:g} km", ha="center", va="bottom", fontsize=SMALL_PT, zorder=6)
+    ax.text(x + deg / 2, y + (y1 - y0) * 0.015, f"{fmt.number(km, decimals=0 if km >= 1 else 1)} km", ha="center", va="bottom", fontsize=SMALL_PT, zorder=6)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
 

@@ -81,7 +81,7 @@ def check_org_units(view: View, org_units) -> list[str]:
         view.timeline.check_open(u, view.baseline)
         if not view.timeline.is_open(u, view.as_of):
             raise InputError(_("Unit {unit} is not open on {date}; an organisation chart needs a unit open at both dates.",
-                               unit=repr(u), date=view.as_of.isoformat()))
+                               unit=repr(u), date=fmt.date(view.as_of)))
     return orgs
 
 
