@@ -82,12 +82,12 @@ def _timeline(registry: Path) -> Timeline:
 def _warn(reg) -> None:
     w = reg.warnings
     if len(w):
-        _err(f"{len(w)} warning(s) for {reg.path} (accepted, but worth fixing):")
+        _err(_("{n} warning(s) for {path} (accepted, but worth fixing):", n=len(w), path=reg.path))
         for r in w.head(20).itertuples(index=False):
             where = f"{r.file}:{r.line}" if r.line is not None and str(r.line) != "<NA>" else r.file
             _err(f"  {where}: {r.message}")
         if len(w) > 20:
-            _err(f"  … and {len(w) - 20} more")
+            _err("  " + _("… and {n} more", n=len(w) - 20))
 
 
 @app.command()
@@ -378,6 +378,42 @@ def _is_usage_error(exc: Exception) -> bool:
     return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
 
 
+def _param_name(param) -> str:
+    opts = getattr(param, "opts", None) or []
+    if getattr(param, "param_type_name", "") == "argument" or not opts:
+        return (getattr(param, "human_readable_name", "") or getattr(param, "name", "") or "").upper()
+    return max(opts, key=len)
+
+
+def _usage_message(exc) -> str:
+    """A command-line usage error in the language in force (click's own text stays the detail)."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    if kind == "MissingParameter" and param is not None:
+        return _("Missing {name}: it is required.", name=_param_name(param))
+    if kind == "NoSuchOption":
+        possible = sorted(getattr(exc, "possibilities", None) or [])
+        text = _("No such option: {name}.", name=getattr(exc, "option_name", ""))
+        return text + (" " + _("Did you mean {options}?", options=", ".join(possible)) if possible else "")
+    if kind == "BadParameter":
+        hint = getattr(exc, "param_hint", None) or (_param_name(param) if param is not None else "")
+        hint = " / ".join(hint) if isinstance(hint, (list, tuple)) else hint
+        return _("Invalid value for {name}: {detail}", name=hint, detail=exc.message)
+    return exc.format_message()
+
+
+def _show_usage_error(exc) -> None:
+    """Print a usage error as orgmodel's other errors: what is wrong, and where to read more."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "orgmodel"
+    try:
+        text = _usage_message(exc)
+    except Exception:  # never let the error printer fail: click's own words then
+        text = exc.format_message()
+    _err(_("Error: {text}", text=text))
+    _err(_("See: {command} --help", command=command))
+
+
 def _lang_from_argv(argv: list[str]) -> str | None:
     """The value of ``--lang`` anywhere on the command line (help is translated before parsing)."""
     for i, a in enumerate(argv):
@@ -445,7 +481,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: one paragraph, no traceback unless asked for
         if _is_usage_error(exc):  # click's, or the copy of click that typer carries
             if type(exc).__name__ != "NoArgsIsHelpError":
-                exc.show()
+                _show_usage_error(exc)
             sys.exit(exc.exit_code)
         if os.environ.get("ORGMODEL_DEBUG"):
             raise

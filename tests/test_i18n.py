@@ -133,3 +133,11 @@ def test_cli_report_writes_in_the_chosen_language(capsys, monkeypatch, tmp_path)
     body = "\n".join(p.text for p in docx.Document(tmp_path / "en" / "annex.docx").paragraphs)
     assert code == 0 and "wrote" in err and "Summary" in body and "Tóm tắt" not in body
     assert not list((tmp_path / "en" / "figures").glob("06-org-chart*"))  # --unit none: no chart
+
+
+def test_cli_usage_errors_follow_the_language(capsys, monkeypatch):
+    monkeypatch.delenv("ORGMODEL_LANG", raising=False)
+    code, _, err = _run(["report", "data/quang-ninh"], capsys)
+    assert code == 2 and "Thiếu --as-of" in err and "orgmodel report --help" in err
+    code, _, err = _run(["--lang", "en", "report", "data/quang-ninh", "--as-of", "2021-12-31", "--bogus"], capsys)
+    assert code == 2 and "No such option: --bogus" in err and "Traceback" not in err
