@@ -235,3 +235,17 @@ def test_infeasible_scenario_has_no_map_but_a_plan_chart(tmp_path):
         G.merge_map(sol)
     data = G.plan_table(sol, "sector")
     assert (data["reduced"] == 0).all() and isinstance(G.plan_chart(sol), Figure)
+
+
+def test_missing_font_falls_back_with_a_warning(tl, monkeypatch):
+    monkeypatch.setattr(G, "FONT", "No Such Serif")
+    monkeypatch.setattr(G, "FONT_DIRS", ())
+    G.font_family.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match="No Such Serif"):
+            family = G.font_family()
+        assert family != "No Such Serif"
+        fig = G.progress_chart(tl, B, D)
+        assert {t.get_fontname() for t in texts(fig)} == {family}
+    finally:
+        G.font_family.cache_clear()
