@@ -3,8 +3,9 @@
 Every function returns a :class:`matplotlib.figure.Figure` built at its print size (``width``
 ``"full"`` = 16 cm, an A4 page between margins; ``"column"`` = 8 cm), so it looks the same in a
 notebook as in the files :func:`save_figure` writes (PNG at 300 dpi and SVG with editable text).
-Texts are Vietnamese by default (``lang="vi"``; ``"en"`` for English), NFC-normalised and set in
-DejaVu Sans, which matplotlib ships and which has every Vietnamese glyph. Colours come from the
+Texts are Vietnamese by default (the language in force; ``lang="en"`` for English), NFC-normalised
+and set in Liberation Serif (Times New Roman's metrics, every Vietnamese glyph; DejaVu Serif with a
+warning when it is not installed), at sizes that stay legible at column width. Colours come from the
 Okabe-Ito palette (safe for colour-blind readers and legible in greyscale). Each figure ends with
 a source line ("Nguồn: …" / "Source: …"). Styles are applied per figure through
 ``matplotlib.rc_context``: importing this module changes no global setting.
@@ -12,7 +13,7 @@ a source line ("Nguồn: …" / "Source: …"). Styles are applied per figure th
 Figures are plain ``Figure`` objects, not pyplot figures: nothing is kept alive in pyplot's
 registry, and a notebook shows the returned figure once.
 
-Registry figures take a :class:`~orgmodel.timeline.Timeline`: :func:`progress_chart`,
+Registry figures take a :class:`~orgmodel.views.View` (or a timeline and two dates): :func:`progress_chart`,
 :func:`waterfall_chart`, :func:`trajectory_chart`, :func:`breakdown_chart` (by sector or
 locality) and :func:`org_chart`. Scenario figures take a solved scenario
 (:func:`~orgmodel.optimise.solve_scenario`): :func:`plan_chart`, :func:`merge_map` and
@@ -151,8 +152,8 @@ def font_family() -> str:
             return name
     warnings.warn(_("The font {font} is not installed; figures use {fallback} instead "
                     "(install it with: make fonts, or apt-get install fonts-liberation).",
-                    font=FONT, fallback="DejaVu Sans"), stacklevel=2)
-    return "DejaVu Sans"
+                    font=FONT, fallback="DejaVu Serif"), stacklevel=2)
+    return "DejaVu Serif"  # matplotlib ships it, with every Vietnamese letter
 
 
 def style(**extra) -> dict:
