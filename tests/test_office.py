@@ -168,3 +168,23 @@ def test_report_computes_the_state_once(tmp_path, monkeypatch):
     write_registry(tmp_path / "reg", BASE_UNITS, "E1,2017-01-01,merge,S2,S1,,,\n")
     X.build_report(tmp_path / "reg", B, D, tmp_path / "out", org_units=[])
     assert len(calls) == 1
+
+
+def test_figure_cache_key_ignores_solver_timings(tmp_path):
+    from conftest import TINY_SCENARIO, write_registry
+
+    from orgmodel.optimise import solve_scenario
+    from orgmodel.outputs.report import figure_key
+    from orgmodel.registry import load_registry
+    from orgmodel.scenario import load_scenario
+    from orgmodel.timeline import Timeline
+    from orgmodel.views import View
+
+    write_registry(tmp_path / "reg", BASE_UNITS, "")
+    (tmp_path / "scn.yaml").write_text(TINY_SCENARIO.format(name="t", description="x"), encoding="utf-8")
+    scn = load_scenario(tmp_path / "scn.yaml")
+    view = View(Timeline(load_registry(tmp_path / "reg")), D, B)
+    one, two = solve_scenario(scn), solve_scenario(scn)
+    two.summary["solver"] = dict(two.summary.get("solver") or {}, seconds=123.0)
+    assert figure_key(view, one, None, "vi", None) == figure_key(view, two, None, "vi", None)
+    assert figure_key(view, one, None, "vi", None) != figure_key(view, one, None, "en", None)
