@@ -8,6 +8,7 @@ please report it with the command you ran). Run with ORGMODEL_DEBUG=1 to see a t
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -24,7 +25,7 @@ from . import progress as P
 from .dates import parse_date
 from .errors import OrgmodelError
 from .i18n import gettext as _
-from .i18n import set_lang
+from .i18n import N_, set_lang
 from .registry import load_registry
 from .tables import render_table
 from .timeline import Timeline
@@ -311,7 +312,7 @@ def _report_target(goal: str) -> tuple[str, float] | None:
         value = -1.0
     if kind.strip() not in ("agency", "psu", "all") or not 0 < value <= 100:
         raise click.BadParameter(_("give kind:percent, e.g. psu:10 or agency:15 (kinds: agency, psu, all), or none"),
-                                 param_hint="--target")
+                                 ctx=click.get_current_context(silent=True), param_hint="--target")
     return kind.strip(), value
 
 
@@ -331,7 +332,8 @@ def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal
     lang = check_lang(set_lang(lang) if lang else None)
     target = _report_target(goal)
     if frontier_steps is not None and frontier_steps < 2:
-        raise click.BadParameter(_("needs at least 2 points"), param_hint="--frontier-steps")
+        raise click.BadParameter(_("needs at least 2 points"), ctx=click.get_current_context(silent=True),
+                                 param_hint="--frontier-steps")
     d = parse_date(as_of, "as-of date")
     folder = out or Path("reports") / (f"{scenario.stem}-report" if scenario else f"status-{d.isoformat()}")
     org_units = None if not units else [u for u in units if u.lower() != "none"]
@@ -402,10 +404,12 @@ def _usage_message(exc) -> str:
     return exc.format_message()
 
 
-def _show_usage_error(exc) -> None:
+def _show_usage_error(exc, argv: list[str] = ()) -> None:
     """Print a usage error as orgmodel's other errors: what is wrong, and where to read more."""
     ctx = getattr(exc, "ctx", None)
-    command = ctx.command_path if ctx is not None else "orgmodel"
+    names = set(getattr(typer.main.get_command(app), "commands", {}))
+    given = next((a for a in argv if a in names), None)
+    command = ctx.command_path if ctx is not None else ("orgmodel " + given if given else "orgmodel")
     try:
         text = _usage_message(exc)
     except Exception:  # never let the error printer fail: click's own words then
@@ -424,11 +428,35 @@ def _lang_from_argv(argv: list[str]) -> str | None:
     return None
 
 
+#: typer's own help labels (module constants of typer.rich_utils), as msgids of our catalogue.
+TYPER_LABELS = {"ARGUMENTS_PANEL_TITLE": N_("Arguments"), "OPTIONS_PANEL_TITLE": N_("Options"),
+                "COMMANDS_PANEL_TITLE": N_("Commands"), "DEFAULT_STRING": N_("[default: {}]"),
+                "ENVVAR_STRING": N_("[env var: {}]"), "REQUIRED_LONG_STRING": N_("[required]")}
+
+
+def _translate_typer_labels() -> None:
+    try:
+        from typer import rich_utils
+    except ImportError:
+        return
+    for name, msgid in TYPER_LABELS.items():
+        if isinstance(getattr(rich_utils, name, None), str):
+            setattr(rich_utils, name, _(msgid))
+
+
 def translated_command(lang: str | None = None):
     """The click command tree of the app with every help text in the language in force."""
     cmd = typer.main.get_command(app)
+    _translate_typer_labels()
+
+    def help_option(ctx, _original=None):
+        opt = _original(ctx)
+        if opt is not None:
+            opt.help = _("Show this message and exit.")
+        return opt
 
     def walk(c):
+        c.get_help_option = functools.partial(help_option, _original=c.get_help_option)
         if c.help:
             c.help = _(c.help.strip())
         if getattr(c, "short_help", None):
@@ -481,7 +509,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: one paragraph, no traceback unless asked for
         if _is_usage_error(exc):  # click's, or the copy of click that typer carries
             if type(exc).__name__ != "NoArgsIsHelpError":
-                _show_usage_error(exc)
+                _show_usage_error(exc, argv)
             sys.exit(exc.exit_code)
         if os.environ.get("ORGMODEL_DEBUG"):
             raise
