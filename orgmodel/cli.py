@@ -312,7 +312,7 @@ def _report_target(goal: str) -> tuple[str, float] | None:
         value = -1.0
     if kind.strip() not in ("agency", "psu", "all") or not 0 < value <= 100:
         raise click.BadParameter(_("give kind:percent, e.g. psu:10 or agency:15 (kinds: agency, psu, all), or none"),
-                                 ctx=click.get_current_context(silent=True), param_hint="--target")
+                                 param_hint="--target")
     return kind.strip(), value
 
 
@@ -332,8 +332,7 @@ def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal
     lang = check_lang(set_lang(lang) if lang else None)
     target = _report_target(goal)
     if frontier_steps is not None and frontier_steps < 2:
-        raise click.BadParameter(_("needs at least 2 points"), ctx=click.get_current_context(silent=True),
-                                 param_hint="--frontier-steps")
+        raise click.BadParameter(_("needs at least 2 points"), param_hint="--frontier-steps")
     d = parse_date(as_of, "as-of date")
     folder = out or Path("reports") / (f"{scenario.stem}-report" if scenario else f"status-{d.isoformat()}")
     org_units = None if not units else [u for u in units if u.lower() != "none"]
