@@ -188,3 +188,17 @@ def test_figure_cache_key_ignores_solver_timings(tmp_path):
     two.summary["solver"] = dict(two.summary.get("solver") or {}, seconds=123.0)
     assert figure_key(view, one, None, "vi", None) == figure_key(view, two, None, "vi", None)
     assert figure_key(view, one, None, "vi", None) != figure_key(view, one, None, "en", None)
+
+
+def test_state_figures_are_shared_by_every_scenario_report(tmp_path, monkeypatch):
+    from conftest import TINY_SCENARIO, write_registry
+
+    monkeypatch.setenv("ORGMODEL_CACHE", str(tmp_path / "cache"))
+    write_registry(tmp_path / "reg", BASE_UNITS, "")
+    (tmp_path / "scn.yaml").write_text(TINY_SCENARIO.format(name="t", description="x"), encoding="utf-8")
+    status = X.build_report(tmp_path / "reg", B, D, tmp_path / "status", org_units=[])
+    n_state = len(list((status / "figures").glob("*.png")))
+    plan = X.build_report(tmp_path / "reg", B, D, tmp_path / "plan", org_units=[], scenario=tmp_path / "scn.yaml",
+                          frontier_steps=2)
+    n_plan = len(list((plan / "figures").glob("*.png"))) - n_state
+    assert n_plan > 0 and len(list((tmp_path / "cache").rglob("*.png"))) == n_state + n_plan

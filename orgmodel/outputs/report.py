@@ -70,6 +70,7 @@ class ReportPlan:
     captions: dict = field(default_factory=dict)
     texts: list = field(default_factory=list)
     scenario_texts: list = field(default_factory=list)
+    plan_figures: set = field(default_factory=set)  # stems of the figures that depend on the plan
 
 
 def check_org_units(view: View, org_units) -> list[str]:
@@ -140,6 +141,7 @@ def plan_report(view: View, *, solution=None, front: pd.DataFrame | None = None,
             if len(front):
                 rp.figures.append(("10-frontier", lambda: G.frontier_chart(front, sol, lang=lang, title=False)))
                 rp.captions["10-frontier"] = G.text("frontier", lang, name=plan)
+    rp.plan_figures = {stem for stem, _draw in rp.figures if stem[:2] in ("07", "08", "09", "10")}
     return rp
 
 
@@ -163,8 +165,10 @@ def write_report(view: View, out_dir, *, solution=None, front: pd.DataFrame | No
     progress.total(len(rp.figures) + 3)
     with output_dir(out, force=force) as tmp:
         refs: dict[str, FigureRef] = {}
-        key = figure_key(view, solution, front, lang, target)
-        for stem, (png, svg) in render_figures(rp.figures, tmp / "figures", key, progress):
+        state_key = figure_key(view, None, None, lang, target)  # the state's figures: shared by every scenario
+        plan_key = figure_key(view, solution, front, lang, target) if solution is not None else state_key
+        keys = {stem: (plan_key if stem in rp.plan_figures else state_key) for stem, _draw in rp.figures}
+        for stem, (png, svg) in render_figures(rp.figures, tmp / "figures", keys, progress):
             refs[stem] = FigureRef(rp.captions[stem], png, svg)
         progress.step(_("Excel workbook"))
         atomic_write_bytes(tmp / "tables.xlsx", write_workbook(rp.tables + rp.scenario_tables, lang,
@@ -238,16 +242,17 @@ def _render(i: int, folder: str) -> tuple[str, str]:
     return str(png), str(svg)
 
 
-def render_figures(figures: list, folder: Path, key: str | None, progress: Progress) -> list[tuple[str, tuple[Path, Path]]]:
+def render_figures(figures: list, folder: Path, keys: dict, progress: Progress) -> list[tuple[str, tuple[Path, Path]]]:
     """Save every (stem, draw) figure as PNG + SVG into ``folder``: from the cache when the same
     figure was drawn before for the same inputs, else drawn in parallel (one forked worker per
     core, at most 4) and cached. Returns (stem, (png, svg)) in the given order."""
-    cache = cache_dir() if key else None
+    cache = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     done: dict[str, tuple[Path, Path]] = {}
     todo = []
     for stem, draw in figures:
-        hit = [cache / key[:2] / f"{key}-{stem}.{ext}" for ext in ("png", "svg")] if cache else None
+        key = keys.get(stem)
+        hit = [cache / key[:2] / f"{key}-{stem}.{ext}" for ext in ("png", "svg")] if cache and key else None
         if hit and hit[0].is_file() and hit[1].is_file():
             png = atomic_write_bytes(folder / f"{stem}.png", hit[0].read_bytes())
             svg = atomic_write_bytes(folder / f"{stem}.svg", hit[1].read_bytes())
@@ -274,6 +279,9 @@ def render_figures(figures: list, folder: Path, key: str | None, progress: Progr
             progress.step(_("figure {name}", name=stem))
     if cache:
         for stem, _draw in todo:
+            key = keys.get(stem)
+            if not key:
+                continue
             try:
                 for ext, written in zip(("png", "svg"), done[stem]):
                     atomic_write_bytes(cache / key[:2] / f"{key}-{stem}.{ext}", written.read_bytes())
