@@ -79,6 +79,7 @@ synth: | $(STAMP) ## Generate the national-scale registry (63 provinces) into da
 i18n: | $(STAMP) ## Message catalogue: extract every _()/N_() message into the .pot, update the vi and en .po files
 	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o orgmodel/locale/orgmodel.pot .
 	$(BIN)/pybabel -q update -i orgmodel/locale/orgmodel.pot -d orgmodel/locale -D orgmodel --no-fuzzy-matching --ignore-obsolete -w 100
+	@sed -i 's/^"POT-Creation-Date: .*"$$/"POT-Creation-Date: 2026-01-01 00:00+0000\\n"/' orgmodel/locale/*/LC_MESSAGES/orgmodel.po  # stable files: no merge noise
 	@$(BIN)/python -m orgmodel.i18n missing || true
 
 fonts: ## Install Liberation Serif (Times New Roman metrics, Vietnamese glyphs) for the figures, if missing

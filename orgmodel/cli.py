@@ -471,7 +471,7 @@ def translated_command(lang: str | None = None):
 
 
 def help_texts() -> list[str]:
-    """Every help text of the command line (msgids of the catalogue; see i18n.extract_cli)."""
+    """Every help text of the command line (msgids of the catalogue; see extract_cli)."""
     cmd = typer.main.get_command(app)
     out: list[str] = []
 
@@ -484,6 +484,16 @@ def help_texts() -> list[str]:
 
     walk(cmd)
     return sorted(set(out))
+
+
+def extract_cli(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for orgmodel/cli.py (babel.cfg): its ``_()`` messages, plus every
+    help text of the command line (typer option and command help strings, translated at run time)."""
+    from babel.messages.extract import extract_python
+
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    for text in help_texts():
+        yield 0, None, text, []
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -90,19 +90,8 @@ def N_(message: str) -> str:
     return message
 
 
-def extract_cli(fileobj, keywords, comment_tags, options):
-    """Babel extraction method for orgmodel/cli.py (babel.cfg): its ``_()`` messages, plus every
-    help text of the command line (typer option and command help strings, translated at run time)."""
-    from babel.messages.extract import extract_python
-
-    yield from extract_python(fileobj, keywords, comment_tags, options)
-    from .cli import help_texts
-
-    for text in help_texts():
-        yield 0, None, text, []
-
-
-METHOD_MAP = [("cli.py", "orgmodel.i18n:extract_cli"), ("**.py", "python")]
+#: Babel method map: cli.py also yields its command-line help texts (orgmodel.cli.extract_cli).
+METHOD_MAP = [("cli.py", "orgmodel.cli:extract_cli"), ("**.py", "python")]
 
 
 def extracted_messages(root: Path | None = None) -> list[tuple[str, str, int]]:
