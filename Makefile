@@ -10,7 +10,7 @@ REGISTRY ?= data/quang-ninh
 BASELINE ?= 2015-12-31
 AS_OF    ?= 2021-12-31
 
-.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth data quang-ninh
+.PHONY: help setup status test bench clean scenarios scenario frontier report notebooks lab synth data quang-ninh i18n fonts
 
 SCENARIOS    := $(sort $(wildcard scenarios/*.yaml))
 SCENARIO_OUT := $(patsubst scenarios/%.yaml,reports/%/summary.json,$(SCENARIOS))
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name orgmodel --display-name "orgmodel (.venv)" >/dev/null
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install orgmodel (editable) with its test extras; quick when nothing changed
+setup: $(STAMP) fonts ## Create .venv and install orgmodel (editable) with its test extras; quick when nothing changed
 
 status: setup ## Main job: where the bundled province stands against the 2015 baseline (REGISTRY=, BASELINE=, AS_OF=)
 	@$(BIN)/orgmodel validate $(REGISTRY)
@@ -84,6 +84,17 @@ data: ## Import real territory (vietnamadminunits 1.0.4, MIT) into data/vietnam 
 
 quang-ninh: | $(STAMP) ## Regenerate the bundled registry data/quang-ninh (byte for byte) from data/territory/quang-ninh
 	$(BIN)/python -m orgmodel.synth quang-ninh data/quang-ninh
+
+i18n: | $(STAMP) ## Message catalogue: extract every _()/N_() message into the .pot, update the vi and en .po files
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o orgmodel/locale/orgmodel.pot .
+	$(BIN)/pybabel -q update -i orgmodel/locale/orgmodel.pot -d orgmodel/locale -D orgmodel --no-fuzzy-matching --ignore-obsolete -w 100
+	@sed -i 's/^"POT-Creation-Date: .*"$$/"POT-Creation-Date: 2026-01-01 00:00+0000\\n"/' orgmodel/locale/*/LC_MESSAGES/orgmodel.po  # stable files: no merge noise
+	@$(BIN)/python -m orgmodel.i18n missing || true
+
+fonts: ## Install Liberation Serif (Times New Roman metrics, Vietnamese glyphs) for the figures, if missing
+	@fc-list 2>/dev/null | grep -qi "Liberation Serif" || ls /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf >/dev/null 2>&1 \
+	  || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q fonts-liberation >/dev/null; \
+	       else echo "Liberation Serif is missing: run sudo apt-get install fonts-liberation (figures fall back to DejaVu Serif meanwhile)" >&2; fi; }
 
 clean: ## Remove generated reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis

@@ -8,6 +8,7 @@ please report it with the command you ran). Run with ORGMODEL_DEBUG=1 to see a t
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -22,7 +23,8 @@ from . import lineage as L
 from . import progress as P
 from .dates import parse_date
 from .errors import OrgmodelError
-from .i18n import _
+from .i18n import gettext as _
+from .i18n import N_, set_lang
 from .registry import load_registry
 from .tables import render_table
 from .timeline import Timeline
@@ -39,6 +41,16 @@ app = typer.Typer(
 )
 
 EXIT_INTERNAL = 4
+
+
+@app.callback()
+def _global_options(
+    lang: Optional[str] = typer.Option(None, "--lang", envvar="ORGMODEL_LANG",
+                                       help="Language of everything orgmodel writes: vi (Vietnamese, default) or en."),
+) -> None:
+    """Track agencies and public service units (PSUs) against the 2015 baseline, and test further reduction targets."""
+    if lang:
+        set_lang(lang)
 
 
 class Fmt(str, Enum):
@@ -74,12 +86,12 @@ def _timeline(registry: Path) -> Timeline:
 def _warn(reg) -> None:
     w = reg.warnings
     if len(w):
-        _err(f"{len(w)} warning(s) for {reg.path} (accepted, but worth fixing):")
+        _err(_("{n} warning(s) for {path} (accepted, but worth fixing):", n=len(w), path=reg.path))
         for r in w.head(20).itertuples(index=False):
             where = f"{r.file}:{r.line}" if r.line is not None and str(r.line) != "<NA>" else r.file
             _err(f"  {where}: {r.message}")
         if len(w) > 20:
-            _err(f"  … and {len(w) - 20} more")
+            _err("  " + _("… and {n} more", n=len(w) - 20))
 
 
 @app.command()
@@ -368,18 +380,69 @@ def report(
     as_of: str = typer.Option(..., "--as-of", help="Date to report."),
     scenario: Optional[Path] = typer.Option(None, "--scenario", help="Also solve this scenario and add its plan and figures."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default reports/status-<as-of> or reports/<scenario>-report)."),
-    lang: str = typer.Option("vi", "--lang", help="vi (Vietnamese, default) or en."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="vi (Vietnamese, default) or en."),
+    unit: Optional[list[str]] = typer.Option(None, "--unit", help="Draw the organisation chart of this unit (repeat for several; default: the department that changed most; none for no chart)."),
+    goal: str = typer.Option("psu:10", "--target", help="The reduction the summary checks, as kind:percent (e.g. psu:10, agency:15), or none."),
+    frontier_steps: Optional[int] = typer.Option(None, "--frontier-steps", help="Points on the scenario's cost curve (default: every reduction when few, else 25)."),
     force: bool = typer.Option(False, "--force", help="Replace an output folder that holds files orgmodel did not write."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Proposal-ready folder: figures (PNG, SVG), an Excel workbook and a Word annex."""
-    from .export import build_report
+    _report(registry, baseline=baseline, as_of=as_of, scenario=scenario, out=out, lang=lang, units=unit,
+            goal=goal, frontier_steps=frontier_steps, force=force, quiet=quiet)
 
-    if lang not in ("vi", "en"):
-        raise click.BadParameter("use vi or en", param_hint="--lang")
+
+def _report_target(goal: str) -> tuple[str, float] | None:
+    """``psu:10`` -> ("psu", 10.0); ``none`` -> None; anything else: a clear usage error."""
+    if goal.strip().lower() in ("none", "no", "off", ""):
+        return None
+    kind, _sep, pct = goal.partition(":")
+    try:
+        value = float(pct)
+    except ValueError:
+        value = -1.0
+    if kind.strip() not in ("agency", "psu", "all") or not 0 < value <= 100:
+        raise click.BadParameter(_("give kind:percent, e.g. psu:10 or agency:15 (kinds: agency, psu, all), or none"),
+                                 param_hint="--target")
+    return kind.strip(), value
+
+
+def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal, frontier_steps, force, quiet) -> None:
+    """The report command: state computed once (one View), the scenario solved once and its
+    frontier swept through the public API, then the folder written, with a progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .export import solve_for_report
+    from .files import refuse_inside
+    from .fmt import check_lang
+    from .outputs.report import Progress as Steps
+    from .outputs.report import write_report
+    from .views import View
+
+    lang = check_lang(set_lang(lang) if lang else None)
+    target = _report_target(goal)
+    if frontier_steps is not None and frontier_steps < 2:
+        raise click.BadParameter(_("needs at least 2 points"), param_hint="--frontier-steps")
     d = parse_date(as_of, "as-of date")
-    default = Path("reports") / (f"{scenario.stem}-report" if scenario else f"status-{d.isoformat()}")
-    path = build_report(registry, baseline, d, out or default, scenario=scenario, lang=lang, force=force)
-    _err(f"wrote {path}")
+    folder = out or Path("reports") / (f"{scenario.stem}-report" if scenario else f"status-{d.isoformat()}")
+    org_units = None if not units else [u for u in units if u.lower() != "none"]
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
+        task = bar.add_task(_("Reading the registry"), total=None)
+        tl = _timeline(registry)
+        view = View(tl, d, baseline)
+        refuse_inside(folder, tl.registry.path)  # before any solve: a refused folder costs nothing
+        sol = front = None
+        if scenario is not None:
+            bar.update(task, description=_("Solving the scenario"))
+            sol, front = solve_for_report(scenario, frontier_steps=frontier_steps)
+        steps = Steps(step=lambda m: bar.update(task, advance=1, description=m),
+                      total=lambda n: bar.update(task, total=n, completed=0))
+        path = write_report(view, folder, solution=sol, front=front, lang=lang, force=force, org_units=org_units,
+                            target=target, progress=steps)
+    _err(_("wrote {path}", path=path))
 
 
 @app.command()
@@ -408,30 +471,153 @@ def _is_usage_error(exc: Exception) -> bool:
     return callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: runs the app and turns every error into a message and an exit code."""
+def _param_name(param) -> str:
+    opts = getattr(param, "opts", None) or []
+    if getattr(param, "param_type_name", "") == "argument" or not opts:
+        return (getattr(param, "human_readable_name", "") or getattr(param, "name", "") or "").upper()
+    return max(opts, key=len)
+
+
+def _usage_message(exc) -> str:
+    """A command-line usage error in the language in force (click's own text stays the detail)."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    if kind == "MissingParameter" and param is not None:
+        return _("Missing {name}: it is required.", name=_param_name(param))
+    if kind == "NoSuchOption":
+        possible = sorted(getattr(exc, "possibilities", None) or [])
+        text = _("No such option: {name}.", name=getattr(exc, "option_name", ""))
+        return text + (" " + _("Did you mean {options}?", options=", ".join(possible)) if possible else "")
+    if kind == "BadParameter":
+        hint = getattr(exc, "param_hint", None) or (_param_name(param) if param is not None else "")
+        hint = " / ".join(hint) if isinstance(hint, (list, tuple)) else hint
+        return _("Invalid value for {name}: {detail}", name=hint, detail=exc.message)
+    return exc.format_message()
+
+
+def _show_usage_error(exc, argv: list[str] = ()) -> None:
+    """Print a usage error as orgmodel's other errors: what is wrong, and where to read more."""
+    ctx = getattr(exc, "ctx", None)
+    names = set(getattr(typer.main.get_command(app), "commands", {}))
+    given = next((a for a in argv if a in names), None)
+    command = ctx.command_path if ctx is not None else ("orgmodel " + given if given else "orgmodel")
     try:
-        rv = app(args=argv, prog_name="orgmodel", standalone_mode=False)
+        text = _usage_message(exc)
+    except Exception:  # never let the error printer fail: click's own words then
+        text = exc.format_message()
+    _err(_("Error: {text}", text=text))
+    _err(_("See: {command} --help", command=command))
+
+
+def _lang_from_argv(argv: list[str]) -> str | None:
+    """The value of ``--lang`` anywhere on the command line (help is translated before parsing)."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return None
+
+
+#: typer's own help labels (module constants of typer.rich_utils), as msgids of our catalogue.
+TYPER_LABELS = {"ARGUMENTS_PANEL_TITLE": N_("Arguments"), "OPTIONS_PANEL_TITLE": N_("Options"),
+                "COMMANDS_PANEL_TITLE": N_("Commands"), "DEFAULT_STRING": N_("[default: {}]"),
+                "ENVVAR_STRING": N_("[env var: {}]"), "REQUIRED_LONG_STRING": N_("[required]")}
+
+
+def _translate_typer_labels() -> None:
+    try:
+        from typer import rich_utils
+    except ImportError:
+        return
+    for name, msgid in TYPER_LABELS.items():
+        if isinstance(getattr(rich_utils, name, None), str):
+            setattr(rich_utils, name, _(msgid))
+
+
+def translated_command(lang: str | None = None):
+    """The click command tree of the app with every help text in the language in force."""
+    cmd = typer.main.get_command(app)
+    _translate_typer_labels()
+
+    def help_option(ctx, _original=None):
+        opt = _original(ctx)
+        if opt is not None:
+            opt.help = _("Show this message and exit.")
+        return opt
+
+    def walk(c):
+        c.get_help_option = functools.partial(help_option, _original=c.get_help_option)
+        if c.help:
+            c.help = _(c.help.strip())
+        if getattr(c, "short_help", None):
+            c.short_help = _(c.short_help)
+        for p in c.params:
+            if getattr(p, "help", None):
+                p.help = _(p.help)
+        for sub in getattr(c, "commands", {}).values():
+            walk(sub)
+
+    walk(cmd)
+    return cmd
+
+
+def help_texts() -> list[str]:
+    """Every help text of the command line (msgids of the catalogue; see extract_cli)."""
+    cmd = typer.main.get_command(app)
+    out: list[str] = []
+
+    def walk(c):
+        if c.help:
+            out.append(c.help.strip())
+        out.extend(p.help for p in c.params if getattr(p, "help", None))
+        for sub in getattr(c, "commands", {}).values():
+            walk(sub)
+
+    walk(cmd)
+    return sorted(set(out))
+
+
+def extract_cli(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for orgmodel/cli.py (babel.cfg): its ``_()`` messages, plus every
+    help text of the command line (typer option and command help strings, translated at run time)."""
+    from babel.messages.extract import extract_python
+
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    for text in help_texts():
+        yield 0, None, text, []
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app and turns every error into a message and an exit code, in the
+    language in force (``--lang`` / ``ORGMODEL_LANG``, Vietnamese by default)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        set_lang(_lang_from_argv(argv))
+        rv = translated_command().main(args=argv, prog_name="orgmodel", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
     except OrgmodelError as exc:
         _err(str(exc))
         code = exc.exit_code
     except (click.exceptions.Abort, typer.Abort):
-        _err("Interrupted.")
+        _err(_("Interrupted."))
         code = 130
     except KeyboardInterrupt:
-        _err("Interrupted.")
+        _err(_("Interrupted."))
         code = 130
     except BrokenPipeError:
         code = 0
     except Exception as exc:  # a bug: one paragraph, no traceback unless asked for
         if _is_usage_error(exc):  # click's, or the copy of click that typer carries
             if type(exc).__name__ != "NoArgsIsHelpError":
-                exc.show()
+                _show_usage_error(exc, argv)
             sys.exit(exc.exit_code)
         if os.environ.get("ORGMODEL_DEBUG"):
             raise
-        _err(f"Internal error ({type(exc).__name__}: {exc}). This is a bug in orgmodel, not in your input; "
-             f"please report it with the command you ran (ORGMODEL_DEBUG=1 shows the traceback).")
+        error = f"{type(exc).__name__}: {exc}"
+        _err(_("Internal error ({error}). This is a bug in orgmodel, not in your input; please report it with the "
+               "command you ran (ORGMODEL_DEBUG=1 shows the traceback).", error=error))
         code = EXIT_INTERNAL
+    finally:
+        set_lang(None)
     sys.exit(code)

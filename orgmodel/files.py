@@ -78,11 +78,47 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, **kwargs) -> Path:
-    """Write a DataFrame as UTF-8 CSV (no index unless asked), atomically and byte-reproducibly."""
+#: Text a spreadsheet would run as a formula when it starts with one of these (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value):
+    """``value`` made inert for a spreadsheet (OWASP "CSV injection"): text that starts with
+    = + - @, a tab or a carriage return gets a leading apostrophe; anything else is unchanged."""
+    if isinstance(value, str):
+        if value.startswith(FORMULA_START):
+            value = "'" + value
+        if "\r" in value:  # a bare CR would end the row for many readers; as LF the field is quoted
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+#: Files of the registry format (registry-format.md): plain UTF-8 data that must read back exactly.
+REGISTRY_FILES = frozenset({"units.csv", "events.csv", "indicators.csv"})
+
+
+def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, *, bom: bool | None = None, escape: bool | None = None,
+                     **kwargs) -> Path:
+    """Write a DataFrame as CSV, atomically and byte-reproducibly: UTF-8 with a byte-order mark
+    (``bom``; Excel then shows Vietnamese letters right; orgmodel's readers skip it), no index
+    unless asked, ``\n`` line ends, and text cells escaped per OWASP (``escape``). Both default
+    to on for every output a person opens (plan.csv, frontier.csv, crosswalks …) and to off for
+    the files of a registry (:data:`REGISTRY_FILES`: plain UTF-8 data that orgmodel reads back
+    and must get back exactly, as registry-format.md defines them). Escaping: a value that
+    starts with = + - @, a tab or a carriage return is written with a leading apostrophe, so
+    a spreadsheet shows it as text and never runs it; a carriage return inside text becomes a line
+    feed (so the field is quoted and the row stays whole). Numbers are never touched."""
     kwargs.setdefault("index", False)
     kwargs.setdefault("lineterminator", "\n")
-    return atomic_write_text(path, df.to_csv(**kwargs))
+    data_file = Path(path).name in REGISTRY_FILES
+    bom = not data_file if bom is None else bom
+    escape = not data_file if escape is None else escape
+    if escape:
+        df = df.copy()
+        for col in df.columns[[dt == object or str(dt) in ("string", "str") for dt in df.dtypes]]:
+            df[col] = df[col].map(escape_formula)
+    text = df.to_csv(**kwargs)
+    return atomic_write_bytes(path, (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
 
 
 def refuse_inside(out: str | os.PathLike, protected: str | os.PathLike, what: str = "the registry") -> None:

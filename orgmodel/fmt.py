@@ -1,9 +1,13 @@
-"""Numbers, dates and labels as a Vietnamese (or English) proposal writes them.
+"""Numbers, dates and labels as a Vietnamese (or English) proposal writes them, through Babel.
 
 Vietnamese administrative texts write ``1.261`` (dot between thousands), ``18,0%`` (comma
-decimal) and ``31/12/2021`` (day/month/year); English texts write ``1,261``, ``18.0%`` and
-``2021-12-31``. Every text that orgmodel puts in a figure, a table header or a generated sentence
-goes through :func:`nfc`, so combining accents never split a Vietnamese letter in two.
+decimal) and ``31/12/2021`` (day/month/year): Babel's ``vi_VN`` locale with the patterns below.
+English texts write ``1,261``, ``18.0%`` and ``2021-12-31`` (ISO, unambiguous everywhere). No
+separator or date is formatted by hand here: the locale data is Babel's (CLDR).
+
+Labels (kinds, sectors, events, fates) are English message ids translated by the one message
+catalogue (:mod:`orgmodel.i18n`). Every text goes through :func:`nfc`, so combining accents never
+split a Vietnamese letter in two.
 
 >>> number(1261, "vi"), number(1261, "en"), pct(-18.0, "vi", sign=True), date("2021-12-31", "vi")
 ('1.261', '1,261', '-18,0%', '31/12/2021')
@@ -13,14 +17,24 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
 
 from .dates import parse_date
+from .i18n import LANGS, N_, get_lang
+from .i18n import gettext as _
 
-LANGS = ("vi", "en")
+#: Babel locale and date pattern per language.
+LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "yyyy-MM-dd"}
 
 
-def check_lang(lang: str) -> str:
-    """Return ``lang`` when it is ``"vi"`` or ``"en"``; otherwise raise a clear ``ValueError``."""
+def check_lang(lang: str | None = None) -> str:
+    """``lang`` when it is ``"vi"`` or ``"en"`` (None: the language in force); else ``ValueError``."""
+    if lang is None:
+        return get_lang()
     if lang not in LANGS:
         raise ValueError(f"lang must be 'vi' or 'en', not {lang!r}")
     return lang
@@ -31,39 +45,52 @@ def nfc(text) -> str:
     return "" if text is None else unicodedata.normalize("NFC", str(text))
 
 
-def number(value, lang: str = "vi", decimals: int = 0, sign: bool = False, group: bool = True) -> str:
-    """A number with the thousands and decimal separators of ``lang``.
+def _pattern(decimals: int, group: bool, sign: bool, suffix: str = "") -> str:
+    body = ("#,##0" if group else "0") + ("." + "0" * decimals if decimals > 0 else "") + suffix
+    return f"+{body};-{body}" if sign else body
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _rounded(value, decimals: int) -> Decimal:
+    """``value`` as a Decimal rounded to ``decimals`` (so that -0.01 shows as 0, never -0)."""
+    d = round(Decimal(repr(float(value))) if not isinstance(value, int) else Decimal(value), decimals)
+    return d.copy_abs() if d == 0 else d
+
+
+def number(value, lang: str | None = None, decimals: int = 0, sign: bool = False, group: bool = True) -> str:
+    """A number with the thousands and decimal separators of ``lang`` (Babel).
 
     ``sign=True`` writes ``+`` before positive numbers (``-`` is always written); ``group=False``
     leaves out the thousands separator (years, codes). NaN and None become an empty string.
     """
-    check_lang(lang)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    lang = check_lang(lang)
+    if _missing(value):
         return ""
-    text = f"{abs(value):{',' if group else ''}.{decimals}f}"
-    if lang == "vi":
-        text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
-    negative = value < 0 and text.strip("0.,") != ""
-    prefix = "-" if negative else ("+" if sign and value > 0 and text.strip("0.,") else "")
-    return prefix + text
+    d = _rounded(value, decimals)
+    return format_decimal(d, format=_pattern(decimals, group, sign and d != 0), locale=LOCALES[lang])
 
 
-def pct(value, lang: str = "vi", decimals: int = 1, sign: bool = False) -> str:
-    """A percentage: ``18,0%`` (vi) or ``18.0%`` (en); ``sign=True`` adds ``+`` to gains."""
-    text = number(value, lang, decimals, sign)
-    return text + "%" if text else ""
+def pct(value, lang: str | None = None, decimals: int = 1, sign: bool = False) -> str:
+    """A percentage of ``value`` per cent: ``18,0%`` (vi) or ``18.0%`` (en); ``sign=True`` adds ``+``."""
+    lang = check_lang(lang)
+    if _missing(value):
+        return ""
+    d = _rounded(value, decimals)
+    return format_percent(d / 100, format=_pattern(decimals, True, sign and d != 0, "%"), locale=LOCALES[lang])
 
 
-def change(value, lang: str = "vi") -> str:
+def change(value, lang: str | None = None) -> str:
     """A signed change in units: ``-227`` or ``+5`` (``0`` stays ``0``)."""
     return number(value, lang, 0, sign=True)
 
 
-def date(value, lang: str = "vi") -> str:
-    """A date: ``31/12/2021`` (vi) or ``2021-12-31`` (en, unambiguous everywhere)."""
-    check_lang(lang)
-    d = parse_date(value)
-    return f"{d.day:02d}/{d.month:02d}/{d.year}" if lang == "vi" else d.isoformat()
+def date(value, lang: str | None = None) -> str:
+    """A date: ``31/12/2021`` (vi) or ``2021-12-31`` (en)."""
+    lang = check_lang(lang)
+    return format_date(parse_date(value), DATE_PATTERNS[lang], locale=LOCALES[lang])
 
 
 def year_end(value) -> bool:
@@ -72,100 +99,86 @@ def year_end(value) -> bool:
     return d.month == 12 and d.day == 31
 
 
-def since(value, lang: str = "vi") -> str:
+def since(value, lang: str | None = None) -> str:
     """How a text names a baseline: ``năm 2015`` for 31/12/2015, else ``ngày 01/07/2015``."""
+    lang = check_lang(lang)
     d = parse_date(value)
     if year_end(d):
-        return f"năm {d.year}" if lang == "vi" else str(d.year)
-    return f"ngày {date(d, lang)}" if lang == "vi" else date(d, lang)
+        return _("year {year}", lang, year=number(d.year, lang, group=False))
+    return _("day {date}", lang, date=date(d, lang))
 
 
-# ---------------------------------------------------------------- labels
+# ---------------------------------------------------------------- labels (msgids; the catalogue translates)
 
-KIND = {
-    "vi": {"agency": "Cơ quan, tổ chức hành chính", "psu": "Đơn vị sự nghiệp công lập", "all": "Tổng số đầu mối",
-           "government": "Ủy ban nhân dân"},
-    "en": {"agency": "Administrative agencies", "psu": "Public service units", "all": "All counted units",
-           "government": "People's committees"},
-}
-
-KIND_SHORT = {
-    "vi": {"agency": "Hành chính", "psu": "Sự nghiệp", "all": "Tổng số", "government": "UBND"},
-    "en": {"agency": "Agencies", "psu": "PSUs", "all": "All", "government": "Governments"},
-}
-
-#: How a sentence names a kind in the plural (Vietnamese needs no plural mark).
-KIND_TEXT = {
-    "vi": {"agency": "cơ quan, tổ chức hành chính", "psu": "đơn vị sự nghiệp công lập", "all": "đầu mối"},
-    "en": {"agency": "administrative agencies", "psu": "public service units", "all": "counted units"},
-}
+KIND = {"agency": N_("Administrative agencies"), "psu": N_("Public service units"), "all": N_("All counted units"),
+        "government": N_("People's committees")}
+KIND_SHORT = {"agency": N_("Agencies"), "psu": N_("PSUs"), "all": N_("All"), "government": N_("Governments")}
+#: How a sentence names a kind in the plural.
+KIND_TEXT = {"agency": N_("administrative agencies"), "psu": N_("public service units"), "all": N_("counted units")}
 
 SECTOR = {
-    "vi": {
-        "education": "Giáo dục", "health": "Y tế", "agriculture": "Nông nghiệp", "culture": "Văn hóa",
-        "home-affairs": "Nội vụ", "general": "Tổng hợp", "government": "Chính quyền",
-        "finance": "Tài chính", "planning": "Kế hoạch, đầu tư", "planning-investment": "Kế hoạch, đầu tư",
-        "justice": "Tư pháp", "labour": "Lao động", "labour-social": "Lao động, xã hội",
-        "transport": "Giao thông", "construction": "Xây dựng", "industry-trade": "Công thương",
-        "trade": "Công thương", "natural-resources": "Tài nguyên, môi trường", "environment": "Môi trường",
-        "science": "Khoa học, công nghệ", "science-technology": "Khoa học, công nghệ",
-        "information": "Thông tin, truyền thông", "communications": "Thông tin, truyền thông",
-        "tourism": "Du lịch", "sport": "Thể thao", "ethnic-affairs": "Dân tộc", "inspection": "Thanh tra",
-        "foreign-affairs": "Ngoại vụ", "office": "Văn phòng", "economic-zone": "Khu kinh tế",
-        "investment": "Đầu tư", "economy": "Kinh tế", "broadcasting": "Phát thanh, truyền hình", "media": "Báo chí, truyền thông",
-        "project-management": "Quản lý dự án", "vocational": "Giáo dục nghề nghiệp", "other": "Khác",
-    },
-    "en": {},
+    "education": N_("Education"), "health": N_("Health"), "agriculture": N_("Agriculture"), "culture": N_("Culture"),
+    "home-affairs": N_("Home affairs"), "general": N_("General affairs"), "government": N_("Government"),
+    "finance": N_("Finance"), "planning": N_("Planning and investment"), "planning-investment": N_("Planning and investment"),
+    "justice": N_("Justice"), "labour": N_("Labour"), "labour-social": N_("Labour and social affairs"),
+    "transport": N_("Transport"), "construction": N_("Construction"), "industry-trade": N_("Industry and trade"),
+    "trade": N_("Industry and trade"), "natural-resources": N_("Natural resources and environment"),
+    "environment": N_("Environment"), "science": N_("Science and technology"),
+    "science-technology": N_("Science and technology"), "information": N_("Information and communications"),
+    "communications": N_("Information and communications"), "tourism": N_("Tourism"), "sport": N_("Sport"),
+    "ethnic-affairs": N_("Ethnic affairs"), "inspection": N_("Inspection"), "foreign-affairs": N_("Foreign affairs"),
+    "office": N_("Office"), "economic-zone": N_("Economic zone"), "investment": N_("Investment"),
+    "economy": N_("Economy"), "broadcasting": N_("Radio and television"), "media": N_("Press and media"),
+    "project-management": N_("Project management"), "vocational": N_("Vocational education"), "other": N_("Other"),
 }
 
-LOCALITY = {"vi": {"province": "Cấp tỉnh"}, "en": {"province": "Province-wide"}}
+LOCALITY = {"province": N_("Province-wide")}
 
-EVENT = {
-    "vi": {"establish": "Thành lập", "merge": "Sáp nhập", "consolidate": "Hợp nhất", "split": "Chia",
-           "separate": "Tách", "dissolve": "Giải thể", "transfer": "Chuyển trực thuộc", "opened": "Đầu mối mới"},
-    "en": {"establish": "Established", "merge": "Merged", "consolidate": "Consolidated", "split": "Split",
-           "separate": "Separated", "dissolve": "Dissolved", "transfer": "Transferred", "opened": "Opened"},
-}
+EVENT = {"establish": N_("Established"), "merge": N_("Merged"), "consolidate": N_("Consolidated"), "split": N_("Split"),
+         "separate": N_("Separated"), "dissolve": N_("Dissolved"), "transfer": N_("Transferred"),
+         "opened": N_("Newly opened")}
 
-FATE = {
-    "vi": {"unchanged": "giữ nguyên", "merged into": "sáp nhập vào", "part of": "một phần của", "dissolved": "giải thể"},
-    "en": {"unchanged": "unchanged", "merged into": "merged into", "part of": "part of", "dissolved": "dissolved"},
-}
+FATE = {"unchanged": N_("unchanged"), "merged into": N_("merged into"), "part of": N_("part of"),
+        "dissolved": N_("dissolved")}
 
 
-def kind(value: str, lang: str = "vi", short: bool = False) -> str:
+def kind(value: str, lang: str | None = None, short: bool = False) -> str:
     """The name of a kind (``agency``, ``psu``, ``all``) in ``lang``."""
-    table = (KIND_SHORT if short else KIND)[check_lang(lang)]
-    return nfc(table.get(value, value))
+    table = KIND_SHORT if short else KIND
+    return nfc(_(table[value], check_lang(lang))) if value in table else nfc(value)
 
 
-def sector(value: str, lang: str = "vi") -> str:
+def kind_text(value: str, lang: str | None = None) -> str:
+    """How a sentence names a kind: ``đơn vị sự nghiệp công lập`` / ``public service units``."""
+    return nfc(_(KIND_TEXT[value], check_lang(lang))) if value in KIND_TEXT else nfc(value)
+
+
+def sector(value: str, lang: str | None = None) -> str:
     """A sector code as a label: ``health`` -> ``Y tế``; unknown codes are capitalised as given."""
     value = nfc(value)
-    label = SECTOR[check_lang(lang)].get(value)
-    if label:
-        return nfc(label)
+    if value in SECTOR:
+        return nfc(_(SECTOR[value], check_lang(lang)))
     text = value.replace("-", " ").replace("_", " ")
     return text[:1].upper() + text[1:]
 
 
-def locality(value: str, lang: str = "vi") -> str:
+def locality(value: str, lang: str | None = None) -> str:
     """A locality as a label (``province`` -> ``Cấp tỉnh``); place names are kept as written."""
     value = nfc(value)
-    return nfc(LOCALITY[check_lang(lang)].get(value, value))
+    return nfc(_(LOCALITY[value], check_lang(lang))) if value in LOCALITY else value
 
 
-def event(value: str, lang: str = "vi") -> str:
+def event(value: str, lang: str | None = None) -> str:
     """An event type as a label (``merge`` -> ``Sáp nhập``)."""
-    return nfc(EVENT[check_lang(lang)].get(value, value))
+    return nfc(_(EVENT[value], check_lang(lang))) if value in EVENT else nfc(value)
 
 
-def fate(value: str, lang: str = "vi") -> str:
+def fate(value: str, lang: str | None = None) -> str:
     """A crosswalk fate as a label (``merged into`` -> ``sáp nhập vào``)."""
-    return nfc(FATE[check_lang(lang)].get(value, value))
+    return nfc(_(FATE[value], check_lang(lang))) if value in FATE else nfc(value)
 
 
-def label(column: str, value: str, lang: str = "vi") -> str:
+def label(column: str, value: str, lang: str | None = None) -> str:
     """A unit attribute value as a label, by column (sector, locality, kind; others unchanged)."""
     if column == "sector":
         return sector(value, lang)

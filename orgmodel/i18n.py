@@ -5,6 +5,11 @@ English source strings with ``{name}`` placeholders; the Vietnamese catalogue
 (``orgmodel/locale/vi/LC_MESSAGES/orgmodel.po``) translates them. The ``.po`` files are read
 directly with Babel, so no compiled ``.mo`` file is needed.
 
+Adding a message (see docs/i18n.md): write ``_("English text with {placeholder}", value=...)``
+(or ``N_("...")`` in a table of labels), run ``make i18n`` (pybabel extract + update), fill its
+``msgstr`` in the Vietnamese catalogue. ``tests/test_i18n.py`` fails while any message in
+orgmodel/ lacks a Vietnamese translation, and names the file and line of each.
+
 >>> from orgmodel.i18n import _, set_lang
 >>> _("Unknown unit {unit}", unit="QN-X")     # Vietnamese unless the language is English
 """
@@ -77,3 +82,45 @@ def gettext(message: str, lang: str | None = None, **values) -> str:
 
 
 _ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it now (tables of labels, whose
+    entries are translated where they are shown with ``_(TABLE[key])``)."""
+    return message
+
+
+#: Babel method map: cli.py also yields its command-line help texts (orgmodel.cli.extract_cli).
+METHOD_MAP = [("cli.py", "orgmodel.cli:extract_cli"), ("**.py", "python")]
+
+
+def extracted_messages(root: Path | None = None) -> list[tuple[str, str, int]]:
+    """Every message marked with ``_()`` or ``N_()`` in the package, and every help text of the
+    command line, as (msgid, file, line), by Babel's own extractor (what ``make i18n`` puts in the
+    .pot file)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    root = root or Path(__file__).parent
+    keywords = dict(DEFAULT_KEYWORDS, N_=None)
+    out = []
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(root), method_map=METHOD_MAP, keywords=keywords):
+        if isinstance(message, str) and message:
+            out.append((message, filename, lineno))
+    return sorted(out)
+
+
+def missing_translations(lang: str = "vi", root: Path | None = None) -> list[tuple[str, str, int]]:
+    """The extracted messages that the ``lang`` catalogue does not translate (or marks fuzzy)."""
+    known = catalogue(lang)
+    return [m for m in extracted_messages(root) if m[0] not in known]
+
+
+if __name__ == "__main__":  # python -m orgmodel.i18n missing
+    import sys
+
+    gaps = missing_translations("vi")
+    for msgid, filename, line in gaps:
+        print(f"orgmodel/{filename}:{line}: no Vietnamese translation for {msgid!r}", file=sys.stderr)
+    print(f"{len(gaps)} message(s) without a Vietnamese translation", file=sys.stderr)
+    sys.exit(1 if gaps else 0)

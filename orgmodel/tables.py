@@ -1,8 +1,11 @@
-"""Plain-text tables for the terminal (what a planner reads before pasting figures)."""
+"""Plain-text tables for the terminal (what a planner reads before pasting figures); numbers in
+the language in force, through Babel (:func:`orgmodel.fmt.number`)."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from . import fmt
 
 
 def render_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 60) -> str:
@@ -11,7 +14,7 @@ def render_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 60)
         body = "(no rows)"
     else:
         shown = df if len(df) <= max_rows else df.head(max_rows)
-        body = shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="")
+        body = shown.to_string(index=False, float_format=lambda v: fmt.number(v, decimals=2), na_rep="")
         if len(df) > max_rows:
             body += f"\n… {len(df) - max_rows} more rows (use --format csv for all)"
     return f"{title}\n{body}" if title else body

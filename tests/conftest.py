@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -80,3 +81,8 @@ def english(monkeypatch):
     i18n.set_lang("en")
     yield
     i18n.set_lang(None)
+
+
+# Rendered figures are cached between runs (orgmodel.outputs.report.cache_dir); the tests keep
+# theirs out of the user's home (tests/test_office.py checks the cache itself).
+os.environ.setdefault("ORGMODEL_CACHE", "off")

@@ -101,7 +101,7 @@ def test_frontier_target_choice(tmp_path, capsys):
     scenario = ROOT / "scenarios" / "psu-20pct-vs-2015.yaml"
     code, out, _ = run(["frontier", scenario, "--target", "2", "--steps", "2", "--out", tmp_path / "f", "-q"], capsys)
     assert code == 0 and (tmp_path / "f" / "frontier.csv").exists()
-    rows = (tmp_path / "f" / "frontier.csv").read_text(encoding="utf-8").splitlines()
+    rows = (tmp_path / "f" / "frontier.csv").read_text(encoding="utf-8-sig").splitlines()  # CSV outputs carry a BOM
     assert rows[0].startswith("reduction,reduction_pct,min_cost,merges")
     code, _, err = run(["frontier", scenario, "--target", "3", "--out", tmp_path / "g"], capsys)
     assert code == 2 and "has 2 target(s)" in err and not (tmp_path / "g").exists()

@@ -127,29 +127,30 @@ def test_report_folder(report):
 
 def test_workbook_sheets_and_values(report, tl):
     wb = openpyxl.load_workbook(report / "tables.xlsx")
-    s = X.SHEETS["vi"]
-    assert wb.sheetnames == [s[k] for k in ("progress", "reconciliation", "trajectory", "sector", "locality", "crosswalk")]
+    s = {k: X.sheet(k, "vi") for k in X.SHEETS}
+    assert wb.sheetnames == [s[k] for k in ("cover", "progress", "reconciliation", "trajectory", "sector", "locality", "crosswalk")]
     ws = wb[s["progress"]]
-    header = [c.value for c in ws[1]]
-    assert header[0] == "Loại hình" and header[1] == "Số đầu mối 31/12/2015" and all(c.font.bold for c in ws[1])
-    assert ws.freeze_panes in ("A2", "B2")
-    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert ws["A1"].value == X.progress_table(tl, B, D, "vi").title  # a title row above the header
+    header = [c.value for c in ws[2]]
+    assert header[0] == "Loại hình" and header[1] == "Số đầu mối 31/12/2015" and all(c.font.bold for c in ws[2])
+    assert ws.freeze_panes in ("A3", "B3")
+    rows = {r[0]: r for r in ws.iter_rows(min_row=3, values_only=True)}
     p = P.progress(tl, B, D).set_index("kind")
     for kind in ("agency", "psu", "all"):
         row = rows[fmt.kind(kind, "vi")]
         assert row[1:4] == (int(p.loc[kind, "baseline"]), int(p.loc[kind, "current"]), int(p.loc[kind, "reduced"]))
         assert isinstance(row[3], int) and row[4] == pytest.approx(float(p.loc[kind, "reduced_pct"]))
     assert rows["Tổng số đầu mối"][3] == 227 and round(rows["Tổng số đầu mối"][4], 1) == 18.0
-    assert ws["E2"].number_format == "0.0" and ws["B2"].number_format == "#,##0"
+    assert ws["E3"].number_format == "0.0" and ws["B3"].number_format == "#,##0"
     assert ws.column_dimensions["A"].width >= len("Cơ quan, tổ chức hành chính")
     # reconciliation: start - closed + opened = end on every row
-    for r in wb[s["reconciliation"]].iter_rows(min_row=2, values_only=True):
+    for r in wb[s["reconciliation"]].iter_rows(min_row=3, values_only=True):
         assert r[1] - sum(r[2:6]) + r[6] == r[7]
     # trajectory: one row per year, counts as numbers
-    years = [r[0] for r in wb[s["trajectory"]].iter_rows(min_row=2, values_only=True)]
+    years = [r[0] for r in wb[s["trajectory"]].iter_rows(min_row=3, values_only=True)]
     assert years == list(range(2015, 2022))
     # crosswalk: every row of the package's crosswalk
-    assert wb[s["crosswalk"]].max_row - 1 == len(L.crosswalk(tl, B, D))
+    assert wb[s["crosswalk"]].max_row - 2 == len(L.crosswalk(tl, B, D))
 
 
 def test_annex_contains_computed_figures(report, tl):
@@ -159,7 +160,8 @@ def test_annex_contains_computed_figures(report, tl):
     assert "227" in body and "18,0%" in body and "140" in body and "87" in body
     assert X.reconciliation_sentence(tl, B, D, "vi") in body
     assert len(doc.inline_shapes) == len(list((report / "figures").glob("*.png")))
-    assert "Hình 1." in body and "Bảng 1." in body
+    xml = doc.element.body.xml
+    assert "SEQ Hình" in xml and "SEQ Bảng" in xml  # numbered captions Word can renumber
     cells = [[c.text for c in row.cells] for row in doc.tables[0].rows]
     assert cells[0][0] == "Loại hình" and cells[-1][0] == "Tổng số đầu mối"
     a = P.progress(tl, B, D).set_index("kind").loc["all"]
@@ -178,9 +180,9 @@ def test_english_report_with_scenario(tmp_path):
     scn_path.write_text(SCENARIO.replace("registry: reg", "registry: ../reg"), encoding="utf-8")
     out = X.build_report(tmp_path / "reg", "2015-12-31", "2021-12-31", tmp_path / "out", scenario=scn_path, lang="en")
     wb = openpyxl.load_workbook(out / "tables.xlsx")
-    s = X.SHEETS["en"]
+    s = {k: X.sheet(k, "en") for k in X.SHEETS}
     assert {s["progress"], s["plan"], s["frontier"], s["targets"]} <= set(wb.sheetnames)
-    plan = list(wb[s["plan"]].iter_rows(min_row=2, values_only=True))
+    plan = list(wb[s["plan"]].iter_rows(min_row=3, values_only=True))
     from orgmodel.optimise import solve_scenario
     from orgmodel.scenario import load_scenario
 
@@ -188,7 +190,7 @@ def test_english_report_with_scenario(tmp_path):
     assert sorted(r[0] for r in plan) == sorted(sol.plan["unit_id"])
     assert all(isinstance(r[7], int) for r in plan)  # staff stays a number
     body = "\n".join(p.text for p in docx.Document(out / "annex.docx").paragraphs)
-    assert "Scenario “tiny-report”" in body and "Figure 1." in body
+    assert "Restructuring plan for public service units" in body and "tiny-report" not in body.split("Parameters")[0]
     figures = {p.stem for p in (out / "figures").glob("*.png")}
     assert {"07-plan-by-sector", "08-plan-by-locality", "09-merge-map", "10-frontier"} <= figures
 

@@ -224,7 +224,7 @@ def test_infeasible_targets_answer_with_max_reduction(tmp_path):
         assert sol.summary["targets"][0]["met"] is False
         assert "blocking_units" not in sol.summary
     out = write_solution(sol, scn, tmp_path / "out")
-    assert (out / "plan.csv").read_text() == "unit_id,into_id,kind,sector,locality,staff,distance_km,cost,name,into_name,unit_type,into_type,reason\n"
+    assert (out / "plan.csv").read_text(encoding="utf-8-sig") == "unit_id,into_id,kind,sector,locality,staff,distance_km,cost,name,into_name,unit_type,into_type,reason\n"
 
 
 def test_blocking_units_when_min_staff_can_never_be_met(tmp_path):
@@ -318,7 +318,7 @@ def test_frontier_is_monotone_and_ends_at_max(tmp_path):
     row = df[df["reduction"] == sol.summary["targets"][0]["required_reduction"]].iloc[0]
     assert row["min_cost"] == pytest.approx(sol.summary["objective"])
     path = write_frontier(df, scn, tmp_path / "f")
-    assert path.read_text().splitlines()[0] == "reduction,reduction_pct,min_cost,merges,status,meets_1"
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == "reduction,reduction_pct,min_cost,merges,status,meets_1"
     assert (df["meets_1"] == (df["reduction"] >= sol.summary["targets"][0]["required_reduction"])).all()
 
 

@@ -87,13 +87,13 @@ def check_files(fig: Figure, stem: Path, lang: str, width: str) -> None:
     text = svg.read_text(encoding="utf-8")
     assert "<text" in text  # svg.fonttype none: text stays text, editable in Word/Inkscape
     assert SOURCE[lang] in text and unicodedata.is_normalized("NFC", text)
-    assert "DejaVu Sans" in text
+    assert G.FONT in text
 
 
 def check_fonts(fig: Figure) -> None:
     for t in texts(fig):
         assert t.get_fontsize() >= G.SMALL_PT - 1e-9, t.get_text()
-        assert t.get_fontname() == "DejaVu Sans", t.get_text()
+        assert t.get_fontname() == G.FONT, t.get_text()  # Times metrics, Vietnamese glyphs
         assert unicodedata.is_normalized("NFC", t.get_text())
 
 
@@ -185,11 +185,33 @@ def test_org_tree_layout_has_no_overlaps(tl):
     assert {n.unit_id for n in tree.children} <= kids | {f"{DEPARTMENT}:more"}
 
 
-def test_org_chart_marks_closed_and_new_units(tl):
-    fig = G.org_chart(tl, DEPARTMENT, B, D, lang="vi")
+def _boxes(ax):
+    from matplotlib.patches import FancyBboxPatch
+
+    return [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+
+
+@pytest.mark.parametrize("unit", ["QN-STP", DEPARTMENT])
+def test_org_chart_marks_closed_and_new_units(tl, unit):
+    """On the earlier chart every unit gone by the later date has a dashed outline (and only
+    those); on the later chart every unit opened since has a thick outline (and only those)."""
+    fig = G.org_chart(tl, unit, B, D, lang="vi")
     text = all_text(fig)
-    assert tl.units.at[DEPARTMENT, "name"] in text.replace("\n", " ")
+    assert tl.units.at[unit, "name"] in text.replace("\n", " ")
     assert "31/12/2015" in text and "31/12/2021" in text
+    before, after = [ax for ax in fig.axes if _boxes(ax)]
+    gb, gd = tl.graph_as_of(B), tl.graph_as_of(D)
+    closed = [c for c in gb.successors(unit) if not tl.is_open(c, D)]
+    new = [c for c in gd.successors(unit) if not tl.is_open(c, B)]
+    assert closed and new  # the bundled data exercise both marks
+    dashed = [p for p in _boxes(before) if p.get_linestyle() not in ("-", "solid")]
+    assert len(dashed) == len(closed)
+    assert not [p for p in _boxes(after) if p.get_linestyle() not in ("-", "solid")]
+    root_lw = max(p.get_linewidth() for p in _boxes(before))
+    thick = [p for p in _boxes(after)[1:] if p.get_linewidth() > 1.2]
+    assert len(thick) == len(new) and root_lw <= 1.2
+    legend = "\n".join(t.get_text() for t in fig.axes[-1].get_legend().get_texts())
+    assert "Đơn vị không còn đến" in legend and "Đơn vị mới sau" in legend
 
 
 def test_unknown_language_is_refused(tl):
@@ -213,3 +235,17 @@ def test_infeasible_scenario_has_no_map_but_a_plan_chart(tmp_path):
         G.merge_map(sol)
     data = G.plan_table(sol, "sector")
     assert (data["reduced"] == 0).all() and isinstance(G.plan_chart(sol), Figure)
+
+
+def test_missing_font_falls_back_with_a_warning(tl, monkeypatch):
+    monkeypatch.setattr(G, "FONT", "No Such Serif")
+    monkeypatch.setattr(G, "FONT_DIRS", ())
+    G.font_family.cache_clear()
+    try:
+        with pytest.warns(UserWarning, match="No Such Serif"):
+            family = G.font_family()
+        assert family != "No Such Serif"
+        fig = G.progress_chart(tl, B, D)
+        assert {t.get_fontname() for t in texts(fig)} == {family}
+    finally:
+        G.font_family.cache_clear()
