@@ -58,7 +58,7 @@ TEXT = {
         "pin_need_both": "Chọn đơn vị và (với ghim cấm/buộc) đơn vị tiếp nhận từ danh sách.",
         "error": "Không giải được: {msg}", "no_frontier": "(không vẽ được đường biên: {msg})",
         "fallback": "(tính từ danh sách sáp nhập)",
-        "frontier_later": "Đường biên được tính khi mở thẻ này (mỗi bộ quy tắc tính một lần).",
+        "frontier_later": "Đường biên được tính và vẽ khi mở thẻ này (mỗi bộ quy tắc tính một lần).",
         "c_units_closed": "Số đơn vị giảm", "c_staff_moved": "Số người chuyển đơn vị", "c_max_distance_km": "Cự ly xa nhất (km)",
         "c_leader_posts_before": "Vị trí lãnh đạo trước", "c_leader_posts_after": "Vị trí lãnh đạo sau",
         "c_leader_posts_surplus": "Lãnh đạo dôi dư",
@@ -514,7 +514,7 @@ class WhatIfApp:
         t0 = time.perf_counter()
         lang = self.lang
         try:
-            ans = self.solver.answer(self.settings)
+            ans = self.solver.answer(self.settings, with_frontier=False)
         except Exception as exc:  # bad input shows as a message, the controls stay usable
             self.w_status.value = f"<b>{html.escape(t('error', lang, msg=str(exc)))}</b>"
             return None
@@ -545,8 +545,8 @@ class WhatIfApp:
             self._draw_frontier()
 
     def _draw_frontier(self) -> None:
-        """The frontier when its tab is open or already known (it costs several solves, so it
-        is computed only when looked at, once per set of rules, scope and pins)."""
+        """The frontier, drawn while its tab is open (it costs several solves, so it is computed
+        only when looked at, once per set of rules, scope and pins; a new target reuses it)."""
         from IPython.display import display
 
         from . import plots as G
@@ -554,7 +554,7 @@ class WhatIfApp:
         ans, lang = self.last, self.lang
         if ans is None:
             return
-        if self.solver.cached_frontier(ans.settings) is None and self.tabs.selected_index != FRONTIER_TAB:
+        if self.tabs.selected_index != FRONTIER_TAB:  # drawn when its tab is opened
             with self.o_frontier:
                 self.o_frontier.clear_output(wait=True)
                 print(t("frontier_later", lang))
