@@ -365,6 +365,17 @@ def save_scenario(scn, path: str | Path, *, description: str = "") -> Path:
 # ---------------------------------------------------------------- the widgets
 
 
+def _show(out, *objs) -> None:
+    """Replace what an Output widget shows (works with and without a live kernel: the display
+    data is built here, not captured from stdout). Strings are shown as plain text."""
+    out.outputs = ()
+    for obj in objs:
+        if isinstance(obj, str):
+            out.append_stdout(obj + "\n")
+        else:
+            out.append_display_data(obj)
+
+
 def _unit_label(uid: str, name: str) -> str:
     return fmt.nfc(f"{name} ({uid})")
 
@@ -509,7 +520,7 @@ class WhatIfApp:
 
     # -- solve and draw
     def refresh(self) -> Answer | None:
-        from IPython.display import HTML, display
+        from IPython.display import HTML
 
         t0 = time.perf_counter()
         lang = self.lang
@@ -522,15 +533,9 @@ class WhatIfApp:
         self.last = ans
         self.runs += 1
         lines = X.scenario_sentences(sol, lang) + ans.notes + ans.pin_problems
-        with self.o_sentences:
-            self.o_sentences.clear_output(wait=True)
-            display(markdown(lines))
-        with self.o_plan:
-            self.o_plan.clear_output(wait=True)
-            display(X.plan_table(sol, lang))
-        with self.o_cons:
-            self.o_cons.clear_output(wait=True)
-            display(HTML(consequences_table(sol, lang).to_html(index=False)))
+        _show(self.o_sentences, markdown(lines))
+        _show(self.o_plan, X.plan_table(sol, lang))
+        _show(self.o_cons, HTML(consequences_table(sol, lang).to_html(index=False)))
         self.map.update(sol)
         self._draw_frontier()
         seconds = time.perf_counter() - t0
@@ -547,17 +552,13 @@ class WhatIfApp:
     def _draw_frontier(self) -> None:
         """The frontier, drawn while its tab is open (it costs several solves, so it is computed
         only when looked at, once per set of rules, scope and pins; a new target reuses it)."""
-        from IPython.display import display
-
         from . import plots as G
 
         ans, lang = self.last, self.lang
         if ans is None:
             return
         if self.tabs.selected_index != FRONTIER_TAB:  # drawn when its tab is opened
-            with self.o_frontier:
-                self.o_frontier.clear_output(wait=True)
-                print(t("frontier_later", lang))
+            _show(self.o_frontier, t("frontier_later", lang))
             return
         try:
             front = self.solver.add_frontier(ans)
@@ -565,39 +566,34 @@ class WhatIfApp:
             front, why = None, str(exc)
         else:
             why = X.STATUS[lang].get(ans.solution.status, ans.solution.status)
-        with self.o_frontier:
-            self.o_frontier.clear_output(wait=True)
-            if front is not None and len(front):
-                display(svg(G.frontier_chart(front, ans.solution, lang=lang)))
-            else:
-                print(t("no_frontier", lang, msg=why))
+        if front is not None and len(front):
+            _show(self.o_frontier, svg(G.frontier_chart(front, ans.solution, lang=lang)))
+        else:
+            _show(self.o_frontier, t("no_frontier", lang, msg=why))
 
     def _save(self, _button=None) -> None:
-        from IPython.display import display
-
         lang = self.lang
-        with self.o_save:
-            self.o_save.clear_output(wait=True)
-            if self.last is None:
-                return
-            path = Path(self.w_save_to.value)
-            try:
-                previous = self.saved
-                if previous is None and path.exists():  # the file saved last time (another session)
-                    previous = (str(path), solve_scenario(S.load_scenario(path)))
-                save_scenario(self.last.scenario, path, description=describe(self.base, self.last.settings, lang))
-            except Exception as exc:
-                display(markdown(t("error", lang, msg=str(exc))))
-                return
-            label = f"{path.stem} ({fmt.date(dt.date.today(), lang)})"
-            display(markdown(t("saved", lang, path=path.as_posix())))
-            if previous is None:
-                display(markdown(t("first_save", lang)))
-            else:
-                display(markdown(t("compare", lang, prev=previous[0])))
-                before, now = ("trước", "nay") if lang == "vi" else ("before", "now")
-                display(X.compare_table({f"{before}: {previous[0]}": previous[1], f"{now}: {label}": self.last.solution}, lang))
-            self.saved = (label, self.last.solution)
+        if self.last is None:
+            return
+        path = Path(self.w_save_to.value)
+        try:
+            previous = self.saved
+            if previous is None and path.exists():  # the file saved last time (another session)
+                previous = (path.stem, solve_scenario(S.load_scenario(path)))
+            save_scenario(self.last.scenario, path, description=describe(self.base, self.last.settings, lang))
+        except Exception as exc:
+            _show(self.o_save, markdown(t("error", lang, msg=str(exc))))
+            return
+        label = f"{path.stem} #{self.runs}"
+        shown = [markdown(t("saved", lang, path=path.as_posix()))]
+        if previous is None:
+            shown.append(markdown(t("first_save", lang)))
+        else:
+            before, now = ("trước", "nay") if lang == "vi" else ("before", "now")
+            shown += [markdown(t("compare", lang, prev=previous[0])),
+                      X.compare_table({f"{before}: {previous[0]}": previous[1], f"{now}: {label}": self.last.solution}, lang)]
+        _show(self.o_save, *shown)
+        self.saved = (label, self.last.solution)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
