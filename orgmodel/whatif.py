@@ -44,8 +44,8 @@ FRONTIER_TAB = 3
 
 TEXT = {
     "vi": {
-        "target": "Mục tiêu giảm", "mode_pct": "theo %", "mode_count": "theo số đơn vị", "baseline": "So với ngày",
-        "sectors": "Lĩnh vực", "localities": "Địa bàn", "all": "(tất cả)", "max_km": "Cự ly tối đa (km, 0 = không giới hạn)",
+        "target": "Mục tiêu giảm", "mode": "Tính mục tiêu", "mode_pct": "theo %", "mode_count": "theo số đơn vị", "baseline": "So với ngày",
+        "sectors": "Lĩnh vực (để trống: tất cả)", "localities": "Địa bàn (để trống: tất cả)", "all": "(tất cả)", "max_km": "Cự ly tối đa (km, 0 = không giới hạn)",
         "min_staff": "Biên chế tối thiểu (0 = không đặt)", "pin_kind": "Ghim", "keep": "Giữ nguyên",
         "forbid": "Không sáp nhập vào", "merge": "Buộc sáp nhập vào", "unit": "Đơn vị", "into": "Đơn vị tiếp nhận",
         "add_pin": "Thêm ghim", "remove_pin": "Bỏ ghim đã chọn", "pins": "Các ghim", "save_to": "Lưu vào",
@@ -64,8 +64,8 @@ TEXT = {
         "c_leader_posts_surplus": "Lãnh đạo dôi dư",
     },
     "en": {
-        "target": "Reduction target", "mode_pct": "in %", "mode_count": "in units", "baseline": "Against",
-        "sectors": "Sectors", "localities": "Localities", "all": "(all)", "max_km": "Max distance (km, 0 = none)",
+        "target": "Reduction target", "mode": "Target as", "mode_pct": "in %", "mode_count": "in units", "baseline": "Against",
+        "sectors": "Sectors (empty: all)", "localities": "Localities (empty: all)", "all": "(all)", "max_km": "Max distance (km, 0 = none)",
         "min_staff": "Minimum staff (0 = none)", "pin_kind": "Pin", "keep": "Keep",
         "forbid": "Never merge into", "merge": "Force merge into", "unit": "Unit", "into": "Into",
         "add_pin": "Add pin", "remove_pin": "Remove selected pins", "pins": "Pins", "save_to": "Save to",
@@ -405,7 +405,7 @@ class WhatIfApp:
         wide = {"description_width": "initial"}
         s = self.settings
         self.w_mode = W.ToggleButtons(options=[(L("mode_pct"), "pct"), (L("mode_count"), "count")], value=s.target_mode,
-                                      description=L("target"), style=wide)
+                                      description=L("mode"), style=wide)
         self.w_target = W.FloatSlider(value=s.target, min=0, max=60, step=0.5, continuous_update=False,
                                       description=L("target"), style=wide, layout={"width": "480px"})
         self.w_target.add_class("orgmodel-target")
@@ -415,10 +415,14 @@ class WhatIfApp:
                         *(getattr(self.base.registry, "start", None) and [self.base.registry.start] or [])})
         self.w_baseline = W.Dropdown(options=[(fmt.date(d, lang), d) for d in dates], value=s.baseline or self.base.baseline,
                                      description=L("baseline"), style=wide)
-        sectors = sorted(units["sector"].astype(str).unique())
-        localities = sorted(units["locality"].astype(str).unique())
-        self.w_sectors = W.TagsInput(value=list(s.sectors), allowed_tags=sectors, allow_duplicates=False)
-        self.w_localities = W.TagsInput(value=list(s.localities), allowed_tags=localities, allow_duplicates=False)
+        # scope choices shown in the output language, mapped back to the registry's values
+        self.sector_names = {fmt.sector(v, lang): v for v in sorted(units["sector"].astype(str).unique())}
+        self.locality_names = {fmt.locality(v, lang): v for v in sorted(units["locality"].astype(str).unique())}
+        shown = lambda names, values: [k for k, v in names.items() if v in values]  # noqa: E731
+        self.w_sectors = W.TagsInput(value=shown(self.sector_names, s.sectors), allowed_tags=sorted(self.sector_names),
+                                     allow_duplicates=False)
+        self.w_localities = W.TagsInput(value=shown(self.locality_names, s.localities),
+                                        allowed_tags=sorted(self.locality_names), allow_duplicates=False)
         self.w_km = W.IntSlider(value=int(s.max_distance_km or 0), min=0, max=150, step=5, continuous_update=False,
                                 description=L("max_km"), style=wide, layout={"width": "480px"})
         self.w_min = W.IntSlider(value=int(s.min_staff or 0), min=0, max=60, step=1, continuous_update=False,
@@ -480,7 +484,8 @@ class WhatIfApp:
     def read_settings(self) -> Settings:
         return dataclasses.replace(
             self.settings, target_mode=self.w_mode.value, target=float(self.w_target.value), baseline=self.w_baseline.value,
-            sectors=tuple(self.w_sectors.value), localities=tuple(self.w_localities.value),
+            sectors=tuple(self.sector_names[v] for v in self.w_sectors.value if v in self.sector_names),
+            localities=tuple(self.locality_names[v] for v in self.w_localities.value if v in self.locality_names),
             max_distance_km=float(self.w_km.value) or None, min_staff=int(self.w_min.value) or None)
 
     def _changed(self, _change=None) -> None:

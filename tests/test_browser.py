@@ -201,6 +201,8 @@ def test_notebook_runs_in_the_browser(lab, browser, name):
                             has_text="Traceback").count() == 0
         if name.endswith("what-if"):
             check_what_if(page)
+        if os.environ.get("BROWSER_SCREENSHOTS"):  # for a person to look at
+            page.screenshot(path=str(Path(os.environ["BROWSER_SCREENSHOTS"]) / f"{name}.png"), full_page=True)
     except Exception:
         shot = Path(os.environ.get("BROWSER_SCREENSHOTS", lab["root"].parent)) / f"{name}.png"
         page.screenshot(path=str(shot), full_page=True)

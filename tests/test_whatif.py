@@ -112,3 +112,12 @@ def test_the_live_controls_re_solve_and_save(base, tmp_path):
     app.w_save.click()  # the second save compares with the first
     texts = " ".join(str(o.get("data", {}).get("text/html", "")) for o in app.o_save.outputs)
     assert "trước: what-if" in texts and "nay: what-if" in texts
+
+
+def test_scope_is_chosen_by_vietnamese_names(base):
+    app = WI.WhatIfApp(base)
+    assert "Giáo dục" in app.w_sectors.allowed_tags and "education" not in app.w_sectors.allowed_tags
+    assert "Cấp tỉnh" in app.w_localities.allowed_tags
+    app.w_sectors.value = ["Tư pháp"]
+    assert app.settings.sectors == ("justice",)
+    assert set(app.last.solution.plan["sector"]) <= {"justice"} and app.last.scenario.scope["sector"] == ("justice",)
