@@ -86,7 +86,7 @@ clean: ## Remove generated reports and caches (keeps .venv)
 CHROMIUM ?= /usr/bin/chromium
 BOUNDARIES_MIRROR ?= /work/.mirror/thanglequoc+vietnamese-provinces-database/repo
 
-data: data-boundaries
+data: data-boundaries ## Import the open data the runtime reads (committed; needs the fetched source repositories)
 
 data-boundaries: | $(STAMP) ## Import 2025 province/commune boundaries into data/boundaries/ (BOUNDARIES_MIRROR=git dir of thanglequoc/vietnamese-provinces-database)
 	$(BIN)/python scripts/import_boundaries.py --mirror $(BOUNDARIES_MIRROR) --out data/boundaries
