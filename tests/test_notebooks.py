@@ -113,12 +113,16 @@ def test_notebook_runs_top_to_bottom(name):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_not_marked_modified_when_opened(name):
     """JupyterLab rewrites (and marks modified) a notebook whose cells lack ids, whose format is
-    older than 4.5, or which carries outputs or trust signatures; the prose is Vietnamese (NFC)."""
+    older than 4.5, or whose language_info differs from the kernel's (tests/test_browser.py opens
+    them for real); the prose is Vietnamese (NFC)."""
     raw = json.loads((NB_DIR / f"{name}.ipynb").read_text(encoding="utf-8"))
     assert (raw["nbformat"], raw["nbformat_minor"]) == (4, 5)
     ids = [c.get("id") for c in raw["cells"]]
     assert all(ids) and len(set(ids)) == len(ids)
-    assert set(raw["metadata"]) == {"jupytext", "kernelspec"}  # no signature, widget state or language_info
+    assert set(raw["metadata"]) == {"jupytext", "kernelspec", "language_info"}  # no signature or widget state
+    # what the kernel reports on start; JupyterLab rewrites (and marks modified) a notebook without it
+    assert raw["metadata"]["language_info"]["name"] == "python"
+    assert raw["metadata"]["language_info"]["codemirror_mode"] == {"name": "ipython", "version": 3}
     assert all(set(c["metadata"]) <= {"tags"} for c in raw["cells"])
     prose = "".join("".join(c["source"]) for c in raw["cells"] if c["cell_type"] == "markdown")
     assert prose == unicodedata.normalize("NFC", prose)
