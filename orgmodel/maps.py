@@ -279,7 +279,6 @@ class InteractiveMap:
                             layout={"height": height, "width": "100%"})
         self.widget.add(L.ScaleControl(position="bottomleft", imperial=False, metric=True))
         self.widget.add(self.legend)
-        self.widget.fit_bounds(((y0, x0), (y1, x1)))
         self.widget.add_class("orgmodel-map")
         if sol is not None:
             self.update(sol)
