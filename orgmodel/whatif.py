@@ -41,6 +41,7 @@ from .optimise import frontier, solve_scenario
 PIN_KINDS = ("keep", "forbid", "merge")
 FRONTIER_STEPS = 5
 FRONTIER_TAB = 3
+PIN_WORDS = {"vi": {"keep": "giữ", "forbid": "cấm", "merge": "buộc"}, "en": {"keep": "keep", "forbid": "forbid", "merge": "force"}}
 
 TEXT = {
     "vi": {
@@ -54,7 +55,7 @@ TEXT = {
         "item": "Chỉ tiêu", "value": "Giá trị", "saved": "Đã lưu {path}: chạy bằng `make scenario S={path}`.",
         "compare": "So với lần lưu trước ({prev}):", "first_save": "Lần lưu đầu tiên: chưa có phương án trước để so sánh.",
         "pin_missing": "Ghim buộc {u} → {v} không có trong phương án.", "pin_forbid": "Ghim cấm {u} → {v} bị vi phạm.",
-        "pin_keep": "Ghim giữ {u} bị vi phạm.", "no_pins": "Phiên bản orgmodel này chưa hỗ trợ ghim {kind}: chưa áp dụng {n} ghim.",
+        "pin_keep": "Ghim giữ {u} bị vi phạm.", "blocking": "Ghim {kind} {pin} mâu thuẫn với quy tắc{why}.", "no_pins": "Phiên bản orgmodel này chưa hỗ trợ ghim {kind}: chưa áp dụng {n} ghim.",
         "pin_need_both": "Chọn đơn vị và (với ghim cấm/buộc) đơn vị tiếp nhận từ danh sách.",
         "error": "Không giải được: {msg}", "no_frontier": "(không vẽ được đường biên: {msg})",
         "fallback": "(tính từ danh sách sáp nhập)",
@@ -74,7 +75,7 @@ TEXT = {
         "item": "Item", "value": "Value", "saved": "Saved {path}: run it with `make scenario S={path}`.",
         "compare": "Against the previous save ({prev}):", "first_save": "First save: nothing earlier to compare with.",
         "pin_missing": "Forced merge {u} → {v} is not in the plan.", "pin_forbid": "Forbidden merge {u} → {v} is in the plan.",
-        "pin_keep": "Kept unit {u} is merged.", "no_pins": "This orgmodel does not support {kind} pins yet: {n} pin(s) not applied.",
+        "pin_keep": "Kept unit {u} is merged.", "blocking": "Pin {kind} {pin} contradicts the rules{why}.", "no_pins": "This orgmodel does not support {kind} pins yet: {n} pin(s) not applied.",
         "pin_need_both": "Pick the unit and (for forbid/force pins) the unit it goes into from the lists.",
         "error": "Could not solve: {msg}", "no_frontier": "(no frontier: {msg})",
         "fallback": "(computed from the merges)",
@@ -214,6 +215,17 @@ def pin_problems(sol, s: Settings, lang: str = "vi") -> list[str]:
     out = [t("pin_missing", lang, u=u, v=v) for u, v in s.merge if into.get(u) != v]
     out += [t("pin_forbid", lang, u=u, v=v) for u, v in s.forbid if into.get(u) == v]
     out += [t("pin_keep", lang, u=u) for u in s.keep if u in into]
+    return out
+
+
+def blocking_sentences(sol, lang: str = "vi") -> list[str]:
+    """The pins that contradict the rules (summary ``blocking``, scenario-format 1.1), one sentence each."""
+    out = []
+    for b in sol.summary.get("blocking") or []:
+        pin = f"{b.get('unit_id', '')}" + (f" → {b['into_id']}" if b.get("into_id") else "")
+        why = f": {b['reason']}" if b.get("reason") else ""
+        kind = PIN_WORDS[lang].get(b.get("pin", ""), b.get("pin", ""))
+        out.append(t("blocking", lang, kind=kind, pin=pin, why=why))
     return out
 
 
@@ -537,7 +549,7 @@ class WhatIfApp:
         sol = ans.solution
         self.last = ans
         self.runs += 1
-        lines = X.scenario_sentences(sol, lang) + ans.notes + ans.pin_problems
+        lines = X.scenario_sentences(sol, lang) + blocking_sentences(sol, lang) + ans.notes + ans.pin_problems
         _show(self.o_sentences, markdown(lines))
         _show(self.o_plan, X.plan_table(sol, lang))
         _show(self.o_cons, HTML(consequences_table(sol, lang).to_html(index=False)))

@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
 #: Parameter overrides that keep the run short (as tests/test_notebooks.py does with papermill).
-FAST = {"03-can-we-cut-another-10-percent": {"frontier_steps": 3}}
+FAST = {"03-can-we-cut-another-10-percent": {"frontier_steps": 3},
+        "04-what-if": {"save_to": "what-if-test.yaml"}}  # saved inside the temporary copy, never into scenarios/
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
 GOAL_S = 2.0
@@ -201,6 +202,10 @@ def test_notebook_runs_in_the_browser(lab, browser, name):
                             has_text="Traceback").count() == 0
         if name.endswith("what-if"):
             check_what_if(page)
+            page.locator(".orgmodel-whatif button", has_text="Lưu thành phương án").click()
+            page.wait_for_selector(".orgmodel-whatif :text('Đã lưu')", timeout=60_000)
+            saved_yaml = lab["root"] / "notebooks" / "what-if-test.yaml"
+            assert saved_yaml.exists() and "reduce_pct: 15" in saved_yaml.read_text(encoding="utf-8")
         if os.environ.get("BROWSER_SCREENSHOTS"):  # for a person to look at
             page.screenshot(path=str(Path(os.environ["BROWSER_SCREENSHOTS"]) / f"{name}.png"), full_page=True)
     except Exception:

@@ -121,3 +121,9 @@ def test_scope_is_chosen_by_vietnamese_names(base):
     app.w_sectors.value = ["Tư pháp"]
     assert app.settings.sectors == ("justice",)
     assert set(app.last.solution.plan["sector"]) <= {"justice"} and app.last.scenario.scope["sector"] == ("justice",)
+
+
+def test_pins_that_contradict_the_rules_are_named():
+    sol = type("Sol", (), {"summary": {"blocking": [{"pin": "merge", "unit_id": "A", "into_id": "B", "reason": "khác lĩnh vực"}]}})()
+    assert WI.blocking_sentences(sol) == ["Ghim buộc A → B mâu thuẫn với quy tắc: khác lĩnh vực."]
+    assert WI.blocking_sentences(type("Sol", (), {"summary": {}})()) == []
