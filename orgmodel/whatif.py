@@ -304,7 +304,7 @@ def _plain(v):
 def scenario_document(scn, path: str | Path, *, description: str = "") -> dict:
     """The scenario as a scenario-format mapping for a file at ``path`` (registry relative to it)."""
     path = Path(path)
-    registry = os.path.relpath(Path(scn.registry_path).resolve(), path.resolve().parent)
+    registry = os.path.relpath(os.path.abspath(scn.registry_path), os.path.dirname(os.path.abspath(path)))
     doc = {"name": path.stem, "description": fmt.nfc(description or scn.description or ""),
            "registry": Path(registry).as_posix(), "plan_from": scn.plan_from.isoformat(),
            "baseline": scn.baseline.isoformat(), "targets": []}
@@ -447,7 +447,7 @@ class WhatIfApp:
         self.w_pins = W.SelectMultiple(options=[], rows=4, description=L("pins"), layout={"width": "720px"})
         self.w_remove = W.Button(description=L("remove_pin"))
         self.w_save_to = W.Text(value=str(save_to), description=L("save_to"), layout={"width": "480px"})
-        self.w_save = W.Button(description=L("save"), button_style="primary", icon="save")
+        self.w_save = W.Button(description=L("save"), button_style="primary", icon="save", layout={"width": "auto"})
         self.w_status = W.HTML()
         self.w_status.add_class("orgmodel-status")
         self.o_sentences, self.o_plan, self.o_cons = W.Output(), W.Output(), W.Output()
@@ -455,6 +455,7 @@ class WhatIfApp:
         for o in (self.o_sentences, self.o_plan, self.o_cons, self.o_frontier):
             o.add_class("orgmodel-out")
         self.o_plan.add_class("orgmodel-plan")
+        self.o_frontier.add_class("orgmodel-frontier")
         self.o_plan.layout = {"max_height": "360px", "overflow": "auto"}
         self.map = M.InteractiveMap(lang=lang)
         self._refresh_pins()
