@@ -107,6 +107,26 @@ def _load(folder: str) -> Boundaries:
     return Boundaries(frames["province"], frames["communes"], Path(folder))
 
 
+@lru_cache(maxsize=4)
+def _country(folder: str):
+    import geopandas as gpd
+
+    path = str(Path(folder) / FILES["country"])
+    try:
+        return gpd.GeoDataFrame.from_features(_geojson(path)["features"], crs="EPSG:4326")
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{path}: a feature could not be read ({exc}). Re-create it with `make data-boundaries`.") from None
+
+
+def load_country(folder: str | Path | None = None):
+    """The 34 provinces of 2025 (coarse), read once per folder. For analysis, not for a map of the
+    country: the source polygons do not include the Hoàng Sa and Trường Sa archipelagos, which a
+    map of Viet Nam must show (docs/decisions.md)."""
+    return _country(str(Path(folder or BOUNDARY_DIR).resolve()))
+
+
 def load_boundaries(folder: str | Path | None = None) -> Boundaries:
     """Quảng Ninh's outline and its 54 commune-level units (2025), read once per folder."""
     return _load(str(Path(folder or BOUNDARY_DIR).resolve()))

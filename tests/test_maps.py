@@ -196,3 +196,9 @@ def test_missing_or_broken_boundaries_are_refused_by_name(tmp_path):
         (tmp_path / name).write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match=r"quang-ninh-province-2025\.geojson.*not a readable GeoJSON"):
         M.load_boundaries(tmp_path)
+
+
+def test_the_country_layer_reads_as_34_provinces():
+    country = M.load_country()
+    assert len(country) == 34 and country.is_valid.all()
+    assert country.loc[country["code"] == "22", "name"].tolist() == ["Quảng Ninh"]
