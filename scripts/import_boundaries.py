@@ -200,6 +200,11 @@ communes, `province_code`.
 - Features sorted by code; files written as compact UTF-8 JSON (keys sorted), so a re-import of the same
   commit gives the same bytes.
 
+## Caveat
+
+The province polygons stop at 109.5°E: they do not include the Hoàng Sa and Trường Sa archipelagos.
+Use `vietnam-provinces-2025.geojson` for analysis, not to draw a map of Viet Nam (which must show them).
+
 ## Licence notice of the source repository
 
 ```
