@@ -33,8 +33,10 @@ status: setup ## Main job: where the bundled province stands against the 2015 ba
 	@$(BIN)/orgmodel validate $(REGISTRY)
 	@$(BIN)/orgmodel status $(REGISTRY) --baseline $(BASELINE) --as-of $(AS_OF)
 
-test: setup ## Run the whole test suite (what CI runs)
-	$(BIN)/python -m pytest -q -n 2
+test: setup ## Run the whole test suite (what CI runs); the real-browser test too where $(CHROMIUM) exists
+	$(BIN)/python -m pytest -q -n 2 --ignore=tests/test_browser.py
+	@if [ -x "$(CHROMIUM)" ]; then $(MAKE) --no-print-directory test-browser; \
+	 else echo "SKIPPED the real-browser test (tests/test_browser.py): no browser at $(CHROMIUM) (apt-get install chromium, or make test CHROMIUM=/path)"; fi
 
 bench: setup ## Print speed and memory figures (province and national scale); never part of the tests
 	$(BIN)/python -m bench
@@ -98,3 +100,16 @@ fonts: ## Install Liberation Serif (Times New Roman metrics, Vietnamese glyphs) 
 
 clean: ## Remove generated reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis
+
+# ---- boundaries for maps (issue 11 item 5) and the real-browser notebook test (issue 13)
+.PHONY: data data-boundaries test-browser
+CHROMIUM ?= /usr/bin/chromium
+BOUNDARIES_MIRROR ?= /work/.mirror/thanglequoc+vietnamese-provinces-database/repo
+
+data: data-boundaries ## Import the open data the runtime reads (committed; needs the fetched source repositories)
+
+data-boundaries: | $(STAMP) ## Import 2025 province/commune boundaries into data/boundaries/ (BOUNDARIES_MIRROR=git dir of thanglequoc/vietnamese-provinces-database)
+	$(BIN)/python scripts/import_boundaries.py --mirror $(BOUNDARIES_MIRROR) --out data/boundaries
+
+test-browser: setup ## Run every notebook in JupyterLab in a real browser (Debian chromium at CHROMIUM=)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q -p no:xdist -s tests/test_browser.py

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -13,51 +14,52 @@
 # ---
 
 # %% [markdown]
-# # What became of each unit
-# *Đơn vị nào đã được sắp xếp vào đâu*
+# # Đơn vị nào đã được sắp xếp vào đâu
 #
-# Counting tells us *how many* units are gone; this notebook tells us *which*, and *where their
-# work went*. It follows one unit through its merges and splits (its **lineage**), builds the
-# **crosswalk** that maps every unit of the baseline to the units that carry it on today (to carry
-# old figures — staff, budget, indicators — onto today's structure), and draws a department's
-# **organisation chart** before and after.
+# Đếm cho biết *bao nhiêu* đơn vị đã giảm; sổ tay này cho biết *đơn vị nào*, và *nhiệm vụ của nó nay
+# do ai đảm nhận*. Sổ tay theo dõi một đơn vị qua các lần sáp nhập, chia tách (**quá trình kế thừa**),
+# lập **bảng chuyển đổi** từ mỗi đơn vị ở mốc so sánh sang các đơn vị kế thừa hiện nay (để chuyển số
+# liệu cũ — biên chế, kinh phí, chỉ tiêu — sang cơ cấu hiện nay), và vẽ **sơ đồ tổ chức** của một sở
+# trước và sau.
 #
-# Change the values in the next cell to follow another unit or draw another department, then run
-# all cells.
+# Sửa các giá trị ở ô kế tiếp để theo dõi đơn vị khác hoặc vẽ sở khác, rồi chạy lại tất cả các ô.
 
 # %% tags=["parameters"]
-registry = "../data/quang-ninh"  # the registry folder
-baseline = "2015-12-31"  # the earlier date
-as_of = "2021-12-31"  # the later date
-unit = "HB-UBND"  # a unit to follow (its unit_id in units.csv)
-department = "QN-SYT"  # the unit whose organisation chart to draw (open at both dates)
-lang = "vi"  # "vi" or "en"
+registry = "../data/quang-ninh"  # thư mục sổ theo dõi
+baseline = "2015-12-31"  # ngày trước
+as_of = "2021-12-31"  # ngày sau
+unit = "HB-UBND"  # đơn vị cần theo dõi (unit_id trong units.csv)
+department = "QN-SYT"  # đơn vị cần vẽ sơ đồ tổ chức (còn hoạt động ở cả hai ngày)
+lang = "vi"  # "vi" hoặc "en"
 
 # %%
 from orgmodel import export as X
+from orgmodel import notebook as N
 from orgmodel import plots as G
 from orgmodel.registry import load_registry
 from orgmodel.timeline import Timeline
 
+N.use_svg()  # biểu đồ hiển thị dạng SVG
 tl = Timeline(load_registry(registry))
 
 # %% [markdown]
-# ## 1. One unit's lineage
-# The units open at the later date that carry on the unit — itself if it is still open; otherwise
-# whatever it was merged, consolidated or split into (and so on, if those were reorganised again).
+# ## 1. Quá trình kế thừa của một đơn vị
+# Các đơn vị còn hoạt động ở ngày sau đang kế thừa đơn vị này — chính nó nếu còn hoạt động; nếu
+# không, là các đơn vị mà nó đã được sáp nhập, hợp nhất hoặc chia tách vào (và tiếp tục như vậy nếu
+# các đơn vị đó lại được sắp xếp).
 
 # %%
-print(X.lineage_sentence(tl, unit, as_of, lang))
+N.markdown(X.lineage_sentence(tl, unit, as_of, lang))
 
 # %%
 X.lineage_events_table(tl, unit, as_of, lang)
 
 # %% [markdown]
-# ## 2. The crosswalk
-# One row per unit open at the earlier date and per unit that carries it on. The share says how
-# much of the old unit each new unit carries: 1 through a merge; through a split, in proportion
-# to the new units' staff. A unit dissolved without successors has an empty successor.
-# First, how many units of each kind met each fate:
+# ## 2. Bảng chuyển đổi
+# Mỗi dòng là một đơn vị có ở ngày trước và một đơn vị kế thừa nó. Tỷ lệ cho biết mỗi đơn vị mới
+# kế thừa bao nhiêu phần của đơn vị cũ: bằng 1 khi sáp nhập; khi chia tách, theo tỷ lệ biên chế của
+# các đơn vị mới. Đơn vị giải thể không có đơn vị kế thừa thì để trống.
+# Trước hết, số đơn vị mỗi loại theo từng hình thức sắp xếp:
 
 # %%
 X.fate_table(tl, baseline, as_of, lang)
@@ -67,13 +69,12 @@ crosswalk = X.crosswalk_table(tl, baseline, as_of, lang)
 crosswalk.frame.head(20)
 
 # %% [markdown]
-# The full crosswalk is the sheet *Chuyển đổi đơn vị* of the Excel workbook that notebook 01 (or
-# `make report`) writes.
+# Bảng chuyển đổi đầy đủ là trang *Chuyển đổi đơn vị* của sổ Excel do sổ tay 01 (hoặc
+# `make report`) ghi ra.
 #
-# ## 3. A department's organisation chart, before and after
-# Boxes are blue for administrative agencies and orange for PSUs. In the earlier chart, units that
-# no longer exist at the later date have a dashed grey outline; in the later chart, units opened
-# since have a thick outline.
+# ## 3. Sơ đồ tổ chức của một sở, trước và sau
+# Ô màu xanh là cơ quan hành chính, màu cam là đơn vị sự nghiệp công lập. Ở sơ đồ trước, đơn vị không
+# còn ở ngày sau có viền xám nét đứt; ở sơ đồ sau, đơn vị thành lập mới có viền đậm.
 
 # %%
 G.org_chart(tl, department, baseline, as_of, lang=lang)

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -13,43 +14,39 @@
 # ---
 
 # %% [markdown]
-# # Can we cut another 10 percent?
-# *Có thể giảm thêm 10% đơn vị sự nghiệp công lập không?*
+# # Có thể giảm thêm 10% đơn vị sự nghiệp công lập không?
 #
-# A **scenario** (a short YAML file in `scenarios/`) asks one question: can the units open today
-# be merged so that the reduction targets are met, under rules such as "merge only within the
-# same department and sector" or "no further than 40 km apart" — and which merges disturb the
-# fewest people? orgmodel answers it exactly with an optimisation solver: the plan it returns
-# meets every target at the lowest cost, where the cost counts each merge, each staff member moved
-# and how far they move.
+# Mỗi **phương án** (một tệp YAML ngắn trong `scenarios/`) đặt một câu hỏi: có thể sáp nhập các đơn
+# vị đang hoạt động để đạt các mục tiêu giảm, theo các quy tắc như "chỉ sáp nhập trong cùng cơ quan
+# quản lý và cùng lĩnh vực" hoặc "cách nhau không quá 40 km" — và cách sáp nhập nào ít xáo trộn nhất?
+# orgmodel trả lời chính xác bằng bộ giải tối ưu: phương án tìm được đạt mọi mục tiêu với chi phí
+# thấp nhất, trong đó chi phí tính mỗi lần sáp nhập, mỗi người phải chuyển đơn vị và quãng đường.
 #
-# This notebook loads a scenario, solves it, changes one rule and solves again, compares the two
-# answers, and draws the **frontier**: the lowest cost of each possible reduction, which shows how
-# much harder each extra unit is to cut.
+# Sổ tay này nạp một phương án, giải, đổi một quy tắc rồi giải lại, so sánh hai kết quả và vẽ
+# **đường biên**: chi phí thấp nhất của từng mức giảm, cho thấy mỗi đơn vị giảm thêm khó đến đâu.
+# Muốn thử nhanh nhiều lựa chọn bằng thanh trượt, dùng sổ tay `04-what-if`.
 
 # %% tags=["parameters"]
-scenario = "../scenarios/psu-10pct-2025.yaml"  # the scenario to solve
-rule = "max_staff"  # the rule to change for the comparison (see scenario-format.md) …
-value = 60  # … and its new value: no unit above 60 staff after absorbing others
-frontier_steps = 12  # points on the frontier curve (more points take longer)
-lang = "vi"  # "vi" or "en"
+scenario = "../scenarios/psu-10pct-2025.yaml"  # phương án cần giải
+rule = "max_staff"  # quy tắc đổi để so sánh (xem scenario-format.md) …
+value = 60  # … và giá trị mới: không đơn vị nào quá 60 người sau khi tiếp nhận
+frontier_steps = 12  # số điểm trên đường biên (càng nhiều càng lâu)
+lang = "vi"  # "vi" hoặc "en"
 
 # %%
-from orgmodel import export as X
-from orgmodel import plots as G
+from orgmodel import export as X, maps as M, notebook as N, plots as G
 from orgmodel.optimise import frontier, solve_scenario
 from orgmodel.scenario import load_scenario
 
+N.use_svg()  # biểu đồ hiển thị dạng SVG
 scn = load_scenario(scenario)
-print(scn.description)
 
 # %% [markdown]
-# ## 1. Solve the scenario as written
+# ## 1. Giải phương án như đã viết
 
 # %%
 sol = solve_scenario(scn)
-for line in X.scenario_sentences(sol, lang):
-    print(line)
+N.markdown(X.scenario_sentences(sol, lang))
 
 # %%
 X.targets_table(sol, lang)
@@ -61,37 +58,37 @@ G.plan_chart(sol, by="sector", lang=lang)
 G.plan_chart(sol, by="locality", lang=lang)
 
 # %% [markdown]
-# Each arrow goes from a unit to the unit that absorbs it (only when the registry has
-# coordinates).
+# Bản đồ sáp nhập trên ranh giới hành chính năm 2025 (tỉnh và 54 xã, phường, đặc khu): mỗi đoạn
+# thẳng nối đơn vị được sáp nhập (vòng tròn rỗng) với đơn vị tiếp nhận (chấm đặc), màu theo lĩnh vực.
+# Lưu cho phụ lục bằng `G.save_figure(fig, "../reports/ban-do-sap-nhap")` (PNG và SVG).
 
 # %%
-G.merge_map(sol, lang=lang) if G.has_coordinates(sol) else print("(no merges with coordinates to map)")
+M.static_map(sol, lang=lang)
 
 # %% [markdown]
-# The merges themselves, one row per unit absorbed:
+# Danh sách sáp nhập, mỗi dòng một đơn vị được sáp nhập:
 
 # %%
 X.plan_table(sol, lang)
 
 # %% [markdown]
-# ## 2. Change one rule and solve again
-# `X.variant` copies the scenario with one value changed (the file is not touched). Any rule,
-# objective weight or scenario key can be changed this way, e.g. `max_staff=500`,
-# `movable=("psu",)` or `staff_km=0`.
+# ## 2. Đổi một quy tắc rồi giải lại
+# `X.variant` sao chép phương án với một giá trị thay đổi (tệp không bị sửa). Có thể đổi bất kỳ quy
+# tắc, trọng số của hàm mục tiêu hay khóa nào của phương án, ví dụ `max_staff=500`,
+# `movable=("psu",)` hoặc `staff_km=0`.
 
 # %%
 scn2 = X.variant(scn, **{rule: value})
 sol2 = solve_scenario(scn2)
-for line in X.scenario_sentences(sol2, lang):
-    print(line)
+N.markdown(X.scenario_sentences(sol2, lang))
 
 # %%
 X.compare_table({scn.name: sol, scn2.name: sol2}, lang)
 
 # %% [markdown]
-# ## 3. The frontier: what each extra unit costs
-# The lowest cost of reaching each reduction (against the first target's baseline), from none to
-# the most the rules allow. A curve that turns steeply upwards means the easy merges are used up.
+# ## 3. Đường biên: mỗi đơn vị giảm thêm tốn bao nhiêu
+# Chi phí thấp nhất để đạt từng mức giảm (so với mốc của mục tiêu thứ nhất), từ 0 đến mức tối đa các
+# quy tắc cho phép. Đường cong dốc lên nghĩa là các phương án sáp nhập dễ đã dùng hết.
 
 # %%
 front = frontier(scn, steps=frontier_steps)
