@@ -35,6 +35,7 @@ from . import fmt
 from . import scenario as S
 from .errors import InputError
 from .files import atomic_write_text
+from .i18n import _
 from .notebook import markdown, svg
 from .optimise import frontier, solve_scenario
 
@@ -557,7 +558,7 @@ class WhatIfApp:
         self.map.update(sol)
         self._draw_frontier()
         seconds = time.perf_counter() - t0
-        status = X.STATUS[lang].get(sol.status, sol.status)
+        status = _(X.STATUS.get(sol.status, sol.status), lang=lang)
         msg = t("run", lang, n=self.runs, status=status, merges=fmt.number(len(sol.plan), lang), s=fmt.number(seconds, lang, 2))
         self.w_status.value = (f'<span class="orgmodel-run" data-run="{self.runs}" data-merges="{len(sol.plan)}" '
                                f'data-seconds="{seconds:.3f}">{html.escape(msg)}</span>')
@@ -583,7 +584,7 @@ class WhatIfApp:
         except Exception as exc:
             front, why = None, str(exc)
         else:
-            why = X.STATUS[lang].get(ans.solution.status, ans.solution.status)
+            why = _(X.STATUS.get(ans.solution.status, ans.solution.status), lang=lang)
         if front is not None and len(front):
             _show(self.o_frontier, svg(G.frontier_chart(front, ans.solution, lang=lang)))
         else:
