@@ -94,7 +94,7 @@ def escape_formula(value):
 
 
 #: Files of the registry format (registry-format.md): plain UTF-8 data that must read back exactly.
-REGISTRY_FILES = frozenset({"units.csv", "events.csv", "indicators.csv"})
+REGISTRY_FILES = frozenset({"units.csv", "events.csv", "indicators.csv", "unit_types.csv"})
 
 
 def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, *, bom: bool | None = None, escape: bool | None = None,

@@ -62,7 +62,7 @@ def test_lineage_json_and_errors(make_registry, capsys):
     assert code == 2 and "Unknown unit 'NOPE'" in err
 
 
-def test_crosswalk_trajectory_target(make_registry, capsys, tmp_path):
+def test_crosswalk_trajectory_target(make_registry, capsys, tmp_path, english):
     path = make_registry(EVENTS)
     code, out, _ = run(["crosswalk", path, "--from", "2016-12-31", "--to", "2018-12-31"], capsys)
     assert code == 0 and out.splitlines()[0] == "from_id,from_name,from_kind,to_id,to_name,to_kind,share,fate,via"

@@ -43,7 +43,7 @@ def test_merges_only_in_a_only_in_b_and_in_both(tmp_path):
     assert list(cmp.merges["unit_id"]) == sorted(cmp.merges["unit_id"])
 
 
-def test_compare_command(tmp_path, capsys):
+def test_compare_command(tmp_path, capsys, english):
     a, b = write(tmp_path, "a", 2), write(tmp_path, "b", 3)
     try:
         main(["compare", str(a), str(b), "--quiet", "--out", str(tmp_path / "cmp")])
@@ -58,7 +58,7 @@ def test_compare_command(tmp_path, capsys):
 
 
 def test_every_new_message_has_a_vietnamese_translation():
-    """i18n-vi-plan.po (for the lead to merge into the catalogue) translates every msgid of the
+    """The Vietnamese catalogue translates every msgid of the
     modules the plan work added messages to, keeping their {placeholders}."""
     import re
     from pathlib import Path
@@ -67,7 +67,7 @@ def test_every_new_message_has_a_vietnamese_translation():
     from babel.messages.pofile import read_po
 
     root = Path(__file__).resolve().parents[1]
-    with open(root / "i18n-vi-plan.po", "rb") as fh:
+    with open(root / "orgmodel" / "locale" / "vi" / "LC_MESSAGES" / "orgmodel.po", "rb") as fh:
         cat = {m.id: m.string for m in read_po(fh, locale="vi") if m.id}
     used = set()
     for mod in ("plan.py", "consequences.py", "compare.py"):

@@ -161,7 +161,7 @@ def test_consequences_text_comes_first_in_the_terminal_report(scn):
 
 
 def test_reasons_are_vietnamese_by_default(scn, monkeypatch):
-    """With the Vietnamese catalogue (here the plan helper's .po, until the lead merges it) the
+    """With the Vietnamese catalogue (orgmodel/locale/vi) the
     default language writes the reasons in Vietnamese, numbers the Vietnamese way."""
     from pathlib import Path
 
@@ -169,7 +169,7 @@ def test_reasons_are_vietnamese_by_default(scn, monkeypatch):
 
     import orgmodel.i18n as i18n
 
-    with open(Path(__file__).resolve().parents[1] / "i18n-vi-plan.po", "rb") as fh:
+    with open(Path(__file__).resolve().parents[1] / "orgmodel" / "locale" / "vi" / "LC_MESSAGES" / "orgmodel.po", "rb") as fh:
         vi = {m.id: m.string for m in read_po(fh, locale="vi") if m.id and m.string}
     monkeypatch.setattr(i18n, "catalogue", lambda lang: vi if lang == "vi" else {})
     monkeypatch.delenv("ORGMODEL_LANG", raising=False)

@@ -117,7 +117,7 @@ def test_lineage_names_and_csv(reg, capsys, tmp_path):
     out_file = tmp_path / "lineage.csv"
     code, out, err = cli(["lineage", reg, "H2", "--as-of", "2019-12-31", "--out", out_file], capsys)
     assert code == 0 and "TTYT B1" in out and "TTYT B2" in out
-    rows = out_file.read_text(encoding="utf-8").splitlines()
+    rows = out_file.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0] == "from_id,from_name,to_id,to_name,event_id,type,date"
     assert rows[1:] == ["H2,Trung tâm Y tế B,N2,TTYT B1,E3,split,2019-06-01", "H2,Trung tâm Y tế B,N3,TTYT B2,E3,split,2019-06-01"]
     code, _, err = cli(["lineage", reg, "H2", "--as-of", "2019-12-31", "--out", reg / "x.csv"], capsys)

@@ -195,7 +195,7 @@ def test_english_report_with_scenario(tmp_path):
     assert {"07-plan-by-sector", "08-plan-by-locality", "09-merge-map", "10-frontier"} <= figures
 
 
-def test_refuses_to_write_inside_the_registry(tmp_path, make_registry):
+def test_refuses_to_write_inside_the_registry(tmp_path, make_registry, english):
     reg = make_registry()
     before = sorted(p.name for p in reg.iterdir())
     with pytest.raises(OutputError, match="registry"):

@@ -132,18 +132,13 @@ def test_unclosed_quote_is_named(tmp_path, capsys):
 
 def test_every_hostile_input_message_has_a_vietnamese_translation():
     """Vietnamese first: each message of the reading and writing layer is translated, in the
-    catalogue or (until the lead merges it) in i18n-vi-read.po; placeholders kept."""
+    catalogue; placeholders kept."""
     import string
 
     from babel.messages.extract import extract_from_file
-    from babel.messages.pofile import read_po
     from conftest import ROOT
 
     translated = dict(i18n.catalogue("vi"))
-    extra = ROOT / "i18n-vi-read.po"
-    if extra.exists():
-        with extra.open("rb") as fh:
-            translated.update({m.id: m.string for m in read_po(fh) if m.id and m.string})
     fields = lambda t: sorted(f for _, f, _, _ in string.Formatter().parse(t) if f)  # noqa: E731
     for module in ("readers", "files", "safeyaml"):
         for _line, msgid, _comments, _context in extract_from_file("python", ROOT / "orgmodel" / f"{module}.py", keywords={"_": None}):

@@ -163,8 +163,8 @@ def test_report_computes_the_state_once(tmp_path, monkeypatch):
     from orgmodel import progress as P
 
     calls = []
-    real = P.progress
-    monkeypatch.setattr(P, "progress", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    real = P.progress_table
+    monkeypatch.setattr(P, "progress_table", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
     write_registry(tmp_path / "reg", BASE_UNITS, "E1,2017-01-01,merge,S2,S1,,,\n")
     X.build_report(tmp_path / "reg", B, D, tmp_path / "out", org_units=[])
     assert len(calls) == 1

@@ -467,7 +467,7 @@ def test_frontier_of_an_infeasible_scenario_says_why(tmp_path):
     assert ans.table.empty and "LONE" in ans.why and "min_staff" in ans.why
 
 
-def test_a_budget_spent_before_the_solve_is_unknown_never_infeasible(tmp_path):
+def test_a_budget_spent_before_the_solve_is_unknown_never_infeasible(tmp_path, english):
     """A time limit that runs out before any plan or proof: 'unknown', no plan, no target met,
     and a note that says why (scenario-format 1.1); never 'infeasible'."""
     import time

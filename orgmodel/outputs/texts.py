@@ -127,7 +127,7 @@ def scope_phrase(view, lang: str | None = None) -> str:
         level = str(roots["level"].iloc[0])
         if level in SCOPE:
             return _(SCOPE[level], lang)
-    return _("the registry", lang)
+    return _("the whole registry", lang)
 
 
 def target_label(target: Mapping, lang: str | None = None, scn_target=None) -> str:
