@@ -95,7 +95,7 @@ i18n: | $(STAMP) ## Message catalogue: extract every _()/N_() message into the .
 
 fonts: ## Install Liberation Serif (Times New Roman metrics, Vietnamese glyphs) for the figures, if missing
 	@fc-list 2>/dev/null | grep -qi "Liberation Serif" || ls /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf >/dev/null 2>&1 \
-	  || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q fonts-liberation >/dev/null; \
+	  || { if [ "$$(id -u)" = 0 ]; then { apt-get install -y -q fonts-liberation >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-liberation >/dev/null 2>&1; } || echo "could not install fonts-liberation: figures fall back to DejaVu Serif" >&2; }; \
 	       else echo "Liberation Serif is missing: run sudo apt-get install fonts-liberation (figures fall back to DejaVu Serif meanwhile)" >&2; fi; }
 
 clean: ## Remove generated reports and caches (keeps .venv)

@@ -44,14 +44,11 @@ def markdown(lines: str | Iterable[str]):
 def use_svg(shell=None) -> bool:
     """Show returned figures as SVG in this IPython session (and no longer as PNG).
     Returns True when registered (False outside IPython)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
+    from .outputs.figures import ipython_formatters
+
+    formatters = ipython_formatters(shell)
+    if formatters is None:
         return False
-    shell = shell or get_ipython()
-    if shell is None or not hasattr(shell, "display_formatter"):
-        return False
-    formatters = shell.display_formatter.formatters
     formatters["image/png"].pop(Figure, None)
     formatters["image/svg+xml"].for_type(Figure, lambda fig: svg_bytes(fig).decode("utf-8"))
     return True

@@ -31,6 +31,7 @@ from . import safeyaml
 from . import schema as S
 from .dates import parse_date_cell
 from .errors import InputError, ValidationError
+from .vocab import Target  # noqa: F401  (the one Target; scenarios build it)
 from .timeline import text_values
 
 TARGET_KINDS = ("agency", "psu", "all")
@@ -52,31 +53,6 @@ _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 # ---------------------------------------------------------------- the scenario
-
-
-@dataclass
-class Target:
-    """One reduction target: ``kind`` counted against ``baseline`` (exactly one of pct/count)."""
-
-    kind: str
-    baseline: dt.date
-    reduce_pct: Fraction | None = None
-    reduce_count: int | None = None
-    where: dict[str, tuple[str, ...]] | None = None
-
-    def required(self, baseline_count: int) -> int:
-        """The smallest whole reduction that meets the target (exact arithmetic, no floats)."""
-        if self.reduce_count is not None:
-            return int(self.reduce_count)
-        pct = self.reduce_pct
-        pct = pct if isinstance(pct, (Fraction, int)) else Fraction(str(pct))  # 10.1 means 101/10, not the float
-        need = Fraction(pct) * baseline_count / 100
-        return int(-((-need.numerator) // need.denominator))  # ceil
-
-    def label(self) -> str:
-        amount = f"-{_pct_text(self.reduce_pct)}%" if self.reduce_pct is not None else f"-{self.reduce_count}"
-        where = "" if not self.where else " where " + ", ".join(f"{k}={'|'.join(v)}" for k, v in self.where.items())
-        return f"{self.kind} {amount} vs {self.baseline.isoformat()}{where}"
 
 
 @dataclass
@@ -154,12 +130,6 @@ class Scenario:
     def source(self) -> str:
         """How messages name this scenario: its file, or its name when built in code."""
         return str(self.path) if self.path is not None else f"scenario {self.name!r}"
-
-
-def _pct_text(p) -> str:
-    p = p if isinstance(p, (Fraction, int)) else Fraction(str(p))
-    p = Fraction(p)
-    return str(p.numerator) if p.denominator == 1 else f"{float(p):g}"
 
 
 # ---------------------------------------------------------------- YAML with line numbers

@@ -998,18 +998,26 @@ def _png_for_display(fig: Figure):
     return buf.getvalue(), {"width": round(w * 96), "height": round(h * 96)}
 
 
+def ipython_formatters(shell=None):
+    """IPython's display formatters of ``shell`` (default: the running one); None outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = shell or get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return None
+    return shell.display_formatter.formatters
+
+
 def register_notebook_display(shell=None) -> bool:
     """Show returned figures in Jupyter (they are plain ``Figure`` objects, which IPython shows
     only once a pyplot backend is loaded). Called when this module is imported in IPython; it
     changes IPython's display formatters only, no matplotlib setting. Returns True if registered."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
+    formatters = ipython_formatters(shell)
+    if formatters is None:
         return False
-    shell = shell or get_ipython()
-    if shell is None or not hasattr(shell, "display_formatter"):
-        return False
-    shell.display_formatter.formatters["image/png"].for_type(Figure, _png_for_display)
+    formatters["image/png"].for_type(Figure, _png_for_display)
     return True
 
 
