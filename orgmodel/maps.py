@@ -32,6 +32,7 @@ from matplotlib.lines import Line2D
 from . import fmt
 from . import plots as G
 from .errors import InputError
+from .i18n import N_, _
 
 BOUNDARY_DIR = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 FILES = {
@@ -42,25 +43,17 @@ FILES = {
 COMMUNE_EDGE, COMMUNE_FILL, PROVINCE_EDGE, UNIT_GREY = "#A6A6A6", "#F5F5F2", "#262626", "#BDBDBD"
 
 TEXT = {
-    "vi": {
-        "communes": "Ranh giới xã, phường, đặc khu (từ 01/7/2025)", "province": "Ranh giới tỉnh",
-        "boundary_source": "ranh giới hành chính 2025: thanglequoc/vietnamese-provinces-database (MIT), "
-                           "dữ liệu bản đồ sapnhap.bando.com.vn",
-        "legend": "Chú giải", "merge": "Sáp nhập: {a} → {b} ({km} km)",
-        "map_title": "Phương án {name}: {n} đơn vị sáp nhập vào đơn vị khác",
-    },
-    "en": {
-        "communes": "Commune-level boundaries (from 1 July 2025)", "province": "Province boundary",
-        "boundary_source": "2025 boundaries: thanglequoc/vietnamese-provinces-database (MIT), "
-                           "map data sapnhap.bando.com.vn",
-        "legend": "Legend", "merge": "Merge: {a} → {b} ({km} km)",
-        "map_title": "Scenario {name}: {n} units merged into others",
-    },
+    "communes": N_("Commune-level boundaries (from 1 July 2025)"),
+    "province": N_("Province boundary"),
+    "boundary_source": N_("2025 boundaries: thanglequoc/vietnamese-provinces-database (MIT), map data sapnhap.bando.com.vn"),
+    "legend": N_("Legend"),
+    "merge": N_("Merge: {a} → {b} ({km} km)"),
+    "map_title": N_("Scenario {name}: {n} units merged into others"),
 }
 
 
 def text(key: str, lang: str = "vi", **values) -> str:
-    return fmt.nfc(TEXT[fmt.check_lang(lang)][key].format(**values))
+    return fmt.nfc(_(TEXT[key], lang=fmt.check_lang(lang), **values))
 
 
 # ---------------------------------------------------------------- boundaries
@@ -269,7 +262,7 @@ def _legend(colours: dict, lang: str) -> dict:
     named = [(s, c) for s, c in colours.items() if s != G.OTHER]
     out = {fmt.sector(s, lang): c for s, c in named}
     if G.OTHER in colours:
-        out["Lĩnh vực khác" if lang == "vi" else "Other sectors"] = colours[G.OTHER]
+        out[_("Other sectors", lang=lang)] = colours[G.OTHER]
     out[G.text("map_other", lang)] = UNIT_GREY
     return out
 

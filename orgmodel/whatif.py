@@ -35,61 +35,68 @@ from . import fmt
 from . import scenario as S
 from .errors import InputError
 from .files import atomic_write_text
-from .i18n import _
+from .i18n import N_, _
 from .notebook import markdown, svg
 from .optimise import frontier, solve_scenario
 
 PIN_KINDS = ("keep", "forbid", "merge")
 FRONTIER_STEPS = 5
 FRONTIER_TAB = 3
-PIN_WORDS = {"vi": {"keep": "giữ", "forbid": "cấm", "merge": "buộc"}, "en": {"keep": "keep", "forbid": "forbid", "merge": "force"}}
+PIN_WORDS = {"keep": N_("keep"), "forbid": N_("forbid"), "merge": N_("force")}
 
 TEXT = {
-    "vi": {
-        "target": "Mục tiêu giảm", "mode": "Tính mục tiêu", "mode_pct": "theo %", "mode_count": "theo số đơn vị", "baseline": "So với ngày",
-        "sectors": "Lĩnh vực (để trống: tất cả)", "localities": "Địa bàn (để trống: tất cả)", "all": "(tất cả)", "max_km": "Cự ly tối đa (km, 0 = không giới hạn)",
-        "min_staff": "Biên chế tối thiểu (0 = không đặt)", "pin_kind": "Ghim", "keep": "Giữ nguyên",
-        "forbid": "Không sáp nhập vào", "merge": "Buộc sáp nhập vào", "unit": "Đơn vị", "into": "Đơn vị tiếp nhận",
-        "add_pin": "Thêm ghim", "remove_pin": "Bỏ ghim đã chọn", "pins": "Các ghim", "save_to": "Lưu vào",
-        "save": "Lưu thành phương án (YAML)", "run": "Lần giải {n}: {status}, {merges} đơn vị sáp nhập; giải lại và vẽ lại trong {s} giây",
-        "plan": "Danh sách sáp nhập", "consequences": "Hệ quả", "map": "Bản đồ", "frontier": "Đường biên chi phí",
-        "item": "Chỉ tiêu", "value": "Giá trị", "saved": "Đã lưu {path}: chạy bằng `make scenario S={path}`.",
-        "compare": "So với lần lưu trước ({prev}):", "first_save": "Lần lưu đầu tiên: chưa có phương án trước để so sánh.",
-        "pin_missing": "Ghim buộc {u} → {v} không có trong phương án.", "pin_forbid": "Ghim cấm {u} → {v} bị vi phạm.",
-        "pin_keep": "Ghim giữ {u} bị vi phạm.", "blocking": "Ghim {kind} {pin} mâu thuẫn với quy tắc{why}.", "no_pins": "Phiên bản orgmodel này chưa hỗ trợ ghim {kind}: chưa áp dụng {n} ghim.",
-        "pin_need_both": "Chọn đơn vị và (với ghim cấm/buộc) đơn vị tiếp nhận từ danh sách.",
-        "error": "Không giải được: {msg}", "no_frontier": "(không vẽ được đường biên: {msg})",
-        "fallback": "(tính từ danh sách sáp nhập)",
-        "frontier_later": "Đường biên được tính và vẽ khi mở thẻ này (mỗi bộ quy tắc tính một lần).",
-        "c_units_closed": "Số đơn vị giảm", "c_staff_moved": "Số người chuyển đơn vị", "c_max_distance_km": "Cự ly xa nhất (km)",
-        "c_leader_posts_before": "Vị trí lãnh đạo trước", "c_leader_posts_after": "Vị trí lãnh đạo sau",
-        "c_leader_posts_surplus": "Lãnh đạo dôi dư",
-    },
-    "en": {
-        "target": "Reduction target", "mode": "Target as", "mode_pct": "in %", "mode_count": "in units", "baseline": "Against",
-        "sectors": "Sectors (empty: all)", "localities": "Localities (empty: all)", "all": "(all)", "max_km": "Max distance (km, 0 = none)",
-        "min_staff": "Minimum staff (0 = none)", "pin_kind": "Pin", "keep": "Keep",
-        "forbid": "Never merge into", "merge": "Force merge into", "unit": "Unit", "into": "Into",
-        "add_pin": "Add pin", "remove_pin": "Remove selected pins", "pins": "Pins", "save_to": "Save to",
-        "save": "Save as a scenario (YAML)", "run": "Run {n}: {status}, {merges} units merged; re-solved and redrawn in {s} s",
-        "plan": "Merges", "consequences": "Consequences", "map": "Map", "frontier": "Cost frontier",
-        "item": "Item", "value": "Value", "saved": "Saved {path}: run it with `make scenario S={path}`.",
-        "compare": "Against the previous save ({prev}):", "first_save": "First save: nothing earlier to compare with.",
-        "pin_missing": "Forced merge {u} → {v} is not in the plan.", "pin_forbid": "Forbidden merge {u} → {v} is in the plan.",
-        "pin_keep": "Kept unit {u} is merged.", "blocking": "Pin {kind} {pin} contradicts the rules{why}.", "no_pins": "This orgmodel does not support {kind} pins yet: {n} pin(s) not applied.",
-        "pin_need_both": "Pick the unit and (for forbid/force pins) the unit it goes into from the lists.",
-        "error": "Could not solve: {msg}", "no_frontier": "(no frontier: {msg})",
-        "fallback": "(computed from the merges)",
-        "frontier_later": "The frontier is computed when this tab is opened (once per set of rules).",
-        "c_units_closed": "Units cut", "c_staff_moved": "Staff moving unit", "c_max_distance_km": "Longest move (km)",
-        "c_leader_posts_before": "Leader posts before", "c_leader_posts_after": "Leader posts after",
-        "c_leader_posts_surplus": "Leaders without a post",
-    },
+    "target": N_("Reduction target"),
+    "mode": N_("Target as"),
+    "mode_pct": N_("in %"),
+    "mode_count": N_("in units"),
+    "baseline": N_("Against"),
+    "sectors": N_("Sectors (empty: all)"),
+    "localities": N_("Localities (empty: all)"),
+    "all": N_("(all)"),
+    "max_km": N_("Max distance (km, 0 = none)"),
+    "min_staff": N_("Minimum staff (0 = none)"),
+    "pin_kind": N_("Pin"),
+    "keep": N_("Keep"),
+    "forbid": N_("Never merge into"),
+    "merge": N_("Force merge into"),
+    "unit": N_("Unit"),
+    "into": N_("Receiving unit"),
+    "add_pin": N_("Add pin"),
+    "remove_pin": N_("Remove selected pins"),
+    "pins": N_("Pins"),
+    "save_to": N_("Save to"),
+    "save": N_("Save as a scenario (YAML)"),
+    "run": N_("Run {n}: {status}, {merges} units merged; re-solved and redrawn in {s} s"),
+    "plan": N_("Merges"),
+    "consequences": N_("Outcome"),
+    "map": N_("Map"),
+    "frontier": N_("Cost frontier"),
+    "item": N_("Item"),
+    "value": N_("Value"),
+    "saved": N_("Saved {path}: run it with `make scenario S={path}`."),
+    "compare": N_("Against the previous save ({prev}):"),
+    "first_save": N_("First save: nothing earlier to compare with."),
+    "pin_missing": N_("Forced merge {u} → {v} is not in the plan."),
+    "pin_forbid": N_("Forbidden merge {u} → {v} is in the plan."),
+    "pin_keep": N_("Kept unit {u} is merged."),
+    "blocking": N_("Pin {kind} {pin} contradicts the rules{why}."),
+    "no_pins": N_("This orgmodel does not support {kind} pins yet: {n} pin(s) not applied."),
+    "pin_need_both": N_("Pick the unit and (for forbid/force pins) the unit it goes into from the lists."),
+    "error": N_("Could not solve: {msg}"),
+    "no_frontier": N_("(no frontier: {msg})"),
+    "fallback": N_("(computed from the merges)"),
+    "frontier_later": N_("The frontier is computed when this tab is opened (once per set of rules)."),
+    "c_units_closed": N_("Units cut"),
+    "c_staff_moved": N_("Staff moving unit"),
+    "c_max_distance_km": N_("Longest move (km)"),
+    "c_leader_posts_before": N_("Leader posts before"),
+    "c_leader_posts_after": N_("Leader posts after"),
+    "c_leader_posts_surplus": N_("Leaders without a post"),
 }
 
 
 def t(key: str, lang: str, **values) -> str:
-    return fmt.nfc(TEXT[fmt.check_lang(lang)][key].format(**values))
+    return fmt.nfc(_(TEXT[key], lang=fmt.check_lang(lang), **values))
 
 
 # ---------------------------------------------------------------- settings
@@ -225,7 +232,8 @@ def blocking_sentences(sol, lang: str = "vi") -> list[str]:
     for b in sol.summary.get("blocking") or []:
         pin = f"{b.get('unit_id', '')}" + (f" → {b['into_id']}" if b.get("into_id") else "")
         why = f": {b['reason']}" if b.get("reason") else ""
-        kind = PIN_WORDS[lang].get(b.get("pin", ""), b.get("pin", ""))
+        pin_kind = b.get("pin", "")
+        kind = _(PIN_WORDS[pin_kind], lang=lang) if pin_kind in PIN_WORDS else pin_kind
         out.append(t("blocking", lang, kind=kind, pin=pin, why=why))
     return out
 
@@ -246,7 +254,7 @@ def consequences_table(sol, lang: str = "vi") -> pd.DataFrame:
     rows = []
     for k, v in c.items():
         key = f"c_{k}"
-        label = t(key, lang) if key in TEXT[lang] else k
+        label = t(key, lang) if key in TEXT else k
         value = fmt.number(v, lang, 1 if isinstance(v, float) and not float(v).is_integer() else 0) if isinstance(v, (int, float)) else str(v)
         rows.append({t("item", lang): label + (" " + t("fallback", lang) if here else ""), t("value", lang): value})
     return pd.DataFrame(rows, columns=[t("item", lang), t("value", lang)])
@@ -334,7 +342,7 @@ def scenario_document(scn, path: str | Path, *, description: str = "") -> dict:
 def describe(base, s: Settings, lang: str = "vi") -> str:
     """One sentence saying where a saved what-if comes from and what it changes."""
     amount = f"{fmt.number(s.target, lang, 1 if not float(s.target).is_integer() else 0)}{'%' if s.target_mode == 'pct' else ''}"
-    parts = [f"{'giảm' if lang == 'vi' else 'cut'} {amount}"]
+    parts = [_("cut {amount}", lang=lang, amount=amount)]
     if s.sectors:
         parts.append(", ".join(s.sectors))
     if s.localities:
@@ -345,9 +353,8 @@ def describe(base, s: Settings, lang: str = "vi") -> str:
         parts.append(f"min_staff {s.min_staff}")
     n = len(s.keep) + len(s.forbid) + len(s.merge)
     if n:
-        parts.append(f"{n} {'ghim' if lang == 'vi' else 'pins'}")
-    head = "Phương án thử (what-if) từ" if lang == "vi" else "What-if from"
-    return fmt.nfc(f"{head} {base.name}: " + "; ".join(parts) + ".")
+        parts.append(_("{n} pins", lang=lang, n=n))
+    return fmt.nfc(_("What-if from {name}: {changes}.", lang=lang, name=base.name, changes="; ".join(parts)))
 
 
 def save_scenario(scn, path: str | Path, *, description: str = "") -> Path:
@@ -608,9 +615,8 @@ class WhatIfApp:
         if previous is None:
             shown.append(markdown(t("first_save", lang)))
         else:
-            before, now = ("trước", "nay") if lang == "vi" else ("before", "now")
             shown += [markdown(t("compare", lang, prev=previous[0])),
-                      X.compare_table({f"{before}: {previous[0]}": previous[1], f"{now}: {label}": self.last.solution}, lang)]
+                      X.compare_table({_("before: {label}", lang=lang, label=previous[0]): previous[1], _("now: {label}", lang=lang, label=label): self.last.solution}, lang)]
         _show(self.o_save, *shown)
         self.saved = (label, self.last.solution)
 
