@@ -145,26 +145,33 @@ def status(
 
 
 def render_progress(table, name: str, b, d) -> str:
-    """The progress table as a planner reads it; ``b`` and ``d`` are the view's dates."""
+    """The progress table as a planner reads it, in the language in force; ``b`` and ``d`` are the
+    view's dates. (Machine-readable forms: --format json / csv.)"""
+    import pandas as pd
+
+    from . import fmt as F
+
+    head = {"kind": _("Kind"), "reduced": _("Units reduced"), "reduced_pct": _("Reduced (%)"),
+            "opened": _("Opened"), "closed": _("Closed"), "merge": _("by merge"),
+            "consolidate": _("by consolidation"), "split": _("by split"), "dissolve": _("by dissolution")}
     rows = []
     for r in table.itertuples(index=False):
         rows.append({
-            "kind": r.kind,
-            f"{b}": r.baseline,
-            f"{d}": r.current,
-            "reduced": r.reduced,
-            "reduced %": "" if r.reduced_pct != r.reduced_pct else f"{r.reduced_pct:.1f}",
-            "opened": r.opened,
-            "closed": r.closed,
-            "merge": r.closed_merge,
-            "consolidate": r.closed_consolidate,
-            "split": r.closed_split,
-            "dissolve": r.closed_dissolve,
+            head["kind"]: F.kind(r.kind, short=True),
+            F.date(b): F.number(r.baseline),
+            F.date(d): F.number(r.current),
+            head["reduced"]: F.number(r.reduced),
+            head["reduced_pct"]: "" if r.reduced_pct != r.reduced_pct else F.pct(r.reduced_pct),
+            head["opened"]: F.number(r.opened),
+            head["closed"]: F.number(r.closed),
+            head["merge"]: F.number(r.closed_merge),
+            head["consolidate"]: F.number(r.closed_consolidate),
+            head["split"]: F.number(r.closed_split),
+            head["dissolve"]: F.number(r.closed_dissolve),
         })
-    import pandas as pd
-
-    text = render_table(pd.DataFrame(rows), title=f"{name}: units as of {d} against {b} (closed = by merge + consolidate + split + dissolve)")
-    return text + "\nCheck: baseline + opened - closed = current for every kind."
+    title = _("{name}: units as of {date} against {base} (closed = by merge + consolidation + split + dissolution)",
+              name=name, date=F.date(d), base=F.date(b))
+    return render_table(pd.DataFrame(rows), title=title) + "\n" + _("Check: baseline + opened - closed = current for every kind.")
 
 
 @app.command()
