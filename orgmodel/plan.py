@@ -20,6 +20,7 @@ import pandas as pd
 
 from .errors import OutputError
 from .files import MARKER, atomic_write_csv, atomic_write_text, output_dir, refuse_overlap
+from .fmt import kind as kind_name
 from .fmt import nfc, number
 from .i18n import _, get_lang
 from .optimise import PLAN_COLUMNS, Solution
@@ -252,11 +253,14 @@ def _after_readme(sol: Solution, scn, units: pd.DataFrame, events: pd.DataFrame)
 def format_plan_table(sol: Solution, max_rows: int = 40) -> str:
     """A readable report: headline, targets, blocking units, and the merges by absorbing unit."""
     s = sol.summary
-    head = f"Scenario {s['scenario']}: {s['status'].upper()}"
+    from .outputs.texts import STATUS
+
+    head = _("Scenario {name}: {status}", name=s["scenario"], status=_(STATUS.get(s["status"], s["status"])).upper())
     if s["status"] not in ("infeasible", "unknown"):
-        head += f" — {s['merges']} merge(s), cost {s['objective']:,.2f}"
+        head += " — " + _("{n} merge(s), disruption {cost} points", n=number(s["merges"]), cost=number(s["objective"], decimals=2))
     gap = s["solver"].get("gap")
-    head += f"  [{s['solver']['name']}, {s['solver']['seconds']:.2f} s" + (f", gap {100 * gap:.2f}%" if gap else "") + "]"
+    head += f"  [{s['solver']['name']}, {number(s['solver']['seconds'], decimals=2)} s" + (
+        ", " + _("gap {pct}", pct=number(100 * gap, decimals=2) + " %") if gap else "") + "]"
     parts = [head]
     if s.get("consequences"):  # what a reader sees first: people, posts, km, VND
         from .consequences import format_consequences
@@ -267,38 +271,38 @@ def format_plan_table(sol: Solution, max_rows: int = 40) -> str:
         parts += [f"  pins.{b['pin']}[{b.get('index', '?')}] {b['unit_id']} -> {b['into_id']}: {b['reason']}" for b in s["blocking"]]
     wheres = [t.where for t in sol.scenario.targets]
     tt = pd.DataFrame([{
-        "kind": t["kind"] + (" (" + ", ".join(_where_text(k, v) for k, v in w.items()) + ")" if w else ""),
-        "baseline": f"{t['baseline']} ({t['baseline_date']})",
-        "at plan_from": t["plan_from"],
-        "after": t["after"],
-        "required": t["required_reduction"],
-        "achieved": t["achieved_reduction"],
-        "max possible": "—" if t["max_reduction"] is None else t["max_reduction"],
-        "met": "yes" if t["met"] else "NO",
+        _("kind"): kind_name(t["kind"]) + (" (" + ", ".join(_where_text(k, v) for k, v in w.items()) + ")" if w else ""),
+        _("baseline"): f"{t['baseline']} ({t['baseline_date']})",
+        _("at plan_from"): t["plan_from"],
+        _("after"): t["after"],
+        _("required"): t["required_reduction"],
+        _("achieved"): t["achieved_reduction"],
+        _("max possible"): "—" if t["max_reduction"] is None else t["max_reduction"],
+        _("met"): _("yes") if t["met"] else _("NO"),
     } for t, w in zip(s["targets"], wheres)])
-    parts.append(render_table(tt, title="\nTargets (reductions against each baseline)"))
+    parts.append(render_table(tt, title="\n" + _("Targets (reductions against each baseline)")))
     if s.get("blocking_units") is not None:
         blk = s["blocking_units"]
-        parts.append(f"\nThe rules cannot be met: min_staff is out of reach for {len(blk)} unit(s): "
-                     + (", ".join(blk[:20]) + (" …" if len(blk) > 20 else "") if blk else "(none identified)"))
+        parts.append("\n" + _("The rules cannot be met: min_staff is out of reach for {n} unit(s): ", n=len(blk))
+                     + (", ".join(blk[:20]) + (" …" if len(blk) > 20 else "") if blk else _("(none identified)")))
     for note in sol.notes:
-        parts.append(f"Note: {note}")
+        parts.append(_("Note: {note}", note=note))
     if not sol.plan.empty:
         names = sol.instance.units["name"] if sol.instance is not None else pd.Series(dtype=object)
         p = sol.plan.sort_values(["into_id", "unit_id"], kind="stable")
         view = pd.DataFrame({
-            "into": p["into_id"],
-            "into name": p["into_id"].map(names).fillna("").map(_short),
-            "absorbs": p["unit_id"],
-            "name": p["unit_id"].map(names).fillna("").map(_short),
-            "staff": p["staff"],
+            _("into"): p["into_id"],
+            _("into name"): p["into_id"].map(names).fillna("").map(_short),
+            _("absorbs"): p["unit_id"],
+            _("name"): p["unit_id"].map(names).fillna("").map(_short),
+            _("staff"): p["staff"],
             "km": p["distance_km"].round(1),
-            "cost": p["cost"].round(2),
+            _("disruption"): p["cost"].round(2),
         })
-        title = f"\nPlan: {len(p)} merge(s) into {p['into_id'].nunique()} unit(s)"
+        title = "\n" + _("Plan: {n} merge(s) into {m} unit(s)", n=len(p), m=p["into_id"].nunique())
         parts.append(render_table(view.head(max_rows), title=title, max_rows=max_rows))
         if len(view) > max_rows:
-            parts.append(f"… {len(view) - max_rows} more merges in plan.csv")
+            parts.append(_("… {n} more merges in plan.csv", n=len(view) - max_rows))
     return "\n".join(parts)
 
 

@@ -152,7 +152,7 @@ def test_reasons_say_type_place_distance_and_staff(scn):
     assert plan_csv(hand_plan().assign(kind="psu", sector="health", locality="A", cost=0.0), units, scn, lang="en")["reason"].notna().all()
 
 
-def test_consequences_text_comes_first_in_the_terminal_report(scn):
+def test_consequences_text_comes_first_in_the_terminal_report(scn, english):
     from orgmodel.plan import format_plan_table
 
     sol = solve_scenario(scn)
