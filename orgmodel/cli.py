@@ -190,9 +190,9 @@ def lineage(
     _warn_date(tl, d)
     chain = L.lineage_table(tl, unit_id, d)
     if out:
-        from .files import atomic_write_csv, refuse_inside
+        from .files import atomic_write_csv, refuse_overlap
 
-        refuse_inside(out, registry)
+        refuse_overlap(out, [(registry, "the registry")], folder=False)
         atomic_write_csv(chain, out)
         _err(_("wrote {path} ({n} rows)", path=str(out), n=len(chain)))
     if fmt is Fmt2.json:
@@ -421,7 +421,7 @@ def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .export import solve_for_report
-    from .files import refuse_inside
+    from .files import refuse_overlap
     from .fmt import check_lang
     from .outputs.report import Progress as Steps
     from .outputs.report import write_report
@@ -440,7 +440,7 @@ def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal
         task = bar.add_task(_("Reading the registry"), total=None)
         tl = _timeline(registry)
         view = View(tl, d, baseline)
-        refuse_inside(folder, tl.registry.path)  # before any solve: a refused folder costs nothing
+        refuse_overlap(folder, [(tl.registry.path, "the registry")])  # before any solve: a refused folder costs nothing
         sol = front = None
         if scenario is not None:
             bar.update(task, description=_("Solving the scenario"))

@@ -9,8 +9,7 @@
   with new results.
 * :func:`refuse_overlap` stops a command, before it writes anything, from writing over, into or
   around any file it reads, whatever the path: symbolic links, hard links and bind mounts are seen
-  through (device and inode numbers). Every writing command calls it; :func:`refuse_inside` is
-  the one-input form.
+  through (device and inode numbers). Every writing command calls it.
 * A run killed with ``kill -9`` leaves the previous output intact (the folder swap is one atomic
   ``renameat2(RENAME_EXCHANGE)`` where the system has it); what it leaves beside the output
   (``.<name>.orgmodel-<pid>-*.tmp`` / ``.old``) is removed by the next run writing there, once
@@ -32,7 +31,7 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from .errors import OutputError
-from .i18n import _
+from .i18n import N_, _
 
 MARKER = ".orgmodel-output"
 
@@ -121,13 +120,6 @@ def atomic_write_csv(df: pd.DataFrame, path: str | os.PathLike, *, bom: bool | N
     return atomic_write_bytes(path, (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
 
 
-def refuse_inside(out: str | os.PathLike, protected: str | os.PathLike, what: str = "the registry") -> None:
-    """Refuse an output path that would touch ``protected`` (an input we must not change): the
-    same path, a path inside it (when it is a folder), or a folder that contains it (an output
-    folder is replaced as a whole, which would delete the input)."""
-    refuse_overlap(out, [(protected, what)])
-
-
 MAX_WALK = 100_000  # entries of an existing output folder looked at for links to inputs
 
 
@@ -210,6 +202,10 @@ def _ident(p: Path) -> tuple[int, int] | None:
     except (OSError, ValueError):
         return None
     return st.st_dev, st.st_ino
+
+
+#: How a refusal names what it protects (callers pass these English labels; the catalogue translates).
+INPUT_LABELS = (N_("the registry"), N_("the scenario file"), N_("an input file"), N_("an input file of the scenario"))
 
 
 def _overlap(out: Path, p: Path, label: str, via: Path | None = None) -> OutputError:

@@ -75,19 +75,13 @@ def progress_table(tl: Timeline, baseline, as_of) -> pd.DataFrame:
     return out
 
 
-def progress(tl: Timeline, baseline, as_of) -> pd.DataFrame:
-    """:func:`progress_table` for callers that still read the dates from ``table.attrs``
-    (figures and office outputs until they read a :class:`~orgmodel.views.View`)."""
-    out = progress_table(tl, baseline, as_of)
-    out.attrs.update(baseline=parse_date(baseline, "baseline"), as_of=parse_date(as_of, "as-of date"), registry=tl.registry.name)
-    return out
+progress = progress_table  # the older name; dates travel with a View, never in DataFrame.attrs
 
 
-def progress_json(table: pd.DataFrame, baseline=None, as_of=None) -> dict:
-    """The contract's JSON object for ``orgmodel status --format json`` (dates given, or, for the
-    older callers, read from ``table.attrs``)."""
-    baseline = parse_date(baseline if baseline is not None else table.attrs["baseline"], "baseline")
-    as_of = parse_date(as_of if as_of is not None else table.attrs["as_of"], "as-of date")
+def progress_json(table: pd.DataFrame, baseline, as_of) -> dict:
+    """The contract's JSON object for ``orgmodel status --format json``."""
+    baseline = parse_date(baseline, "baseline")
+    as_of = parse_date(as_of, "as-of date")
     rows = []
     for r in table.itertuples(index=False):
         rows.append({

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orgmodel.errors import OutputError
-from orgmodel.files import MARKER, atomic_write_text, output_dir, refuse_inside
+from orgmodel.files import MARKER, atomic_write_text, output_dir, refuse_overlap
 
 
 pytestmark = pytest.mark.usefixtures("english")  # the English wording is checked
@@ -53,14 +53,14 @@ def test_foreign_folder_refused_unless_forced(tmp_path):
     assert not (out / "thesis.docx").exists()
 
 
-def test_refuse_inside_registry(tmp_path):
+def test_refuse_inside_registry(tmp_path, english):
     reg = tmp_path / "reg"
     reg.mkdir()
     with pytest.raises(OutputError, match="never changes its input"):
-        refuse_inside(reg / "out", reg)
+        refuse_overlap(reg / "out", [(reg, "the registry")])
     with pytest.raises(OutputError):
-        refuse_inside(reg, reg)
-    refuse_inside(tmp_path / "elsewhere", reg)
+        refuse_overlap(reg, [(reg, "the registry")])
+    refuse_overlap(tmp_path / "elsewhere", [(reg, "the registry")])
 
 
 def test_output_folder_that_is_a_symlink_or_the_current_folder_is_refused(tmp_path, monkeypatch):

@@ -79,7 +79,7 @@ def test_progress_and_reconciliation(tl):
         assert r["baseline"] + r["opened"] - r["closed"] == r["current"]
         assert r["closed"] == sum(r[f"closed_{x}"] for x in P.CLOSED_BY)
     assert t.loc["all", "reduced"] == 3 and t.loc["all", "reduced_pct"] == pytest.approx(37.5)
-    js = P.progress_json(P.progress(tl, "2016-12-31", "2020-12-31"))
+    js = P.progress_json(P.progress(tl, "2016-12-31", "2020-12-31"), "2016-12-31", "2020-12-31")
     assert [r["kind"] for r in js["rows"]] == ["agency", "psu", "all"]
     assert js["rows"][1]["closed_by"] == {"merge": 2, "consolidate": 0, "split": 1, "dissolve": 2}
 
