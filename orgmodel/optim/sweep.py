@@ -341,8 +341,12 @@ def _row(inst: Instance, target: int, r: int, status: str, chosen: np.ndarray | 
     plan_cost, merges = float("nan"), 0
     meets = {f"meets_{i + 1}": False for i in range(len(inst.targets))}
     if chosen is not None:
-        plan = plan_table(inst, chosen)
-        plan_cost, merges = round(float(plan["cost"].sum()), DECIMALS) + 0.0, int(len(plan))
+        if cost is None:  # a solver's plan: its cost as plan.csv adds it up
+            plan = plan_table(inst, chosen)
+            cost, merges = float(plan["cost"].sum()), int(len(plan))
+        else:  # the knapsack's cost of its decisions (one merge per decision set to 1)
+            merges = int(chosen.sum())
+        plan_cost = round(float(cost), DECIMALS) + 0.0
         gone = absorbed_mask(inst, chosen)
         for i, t in enumerate(inst.targets):
             meets[f"meets_{i + 1}"] = bool(t.baseline - (t.at_plan_from - int(gone[t.members].sum())) >= t.required)

@@ -188,7 +188,9 @@ def docx_table(doc, table: Table, max_rows: int = 60) -> None:
     frame = table.frame.head(max_rows)
     rows = list(frame.itertuples(index=False))
     widths = column_widths_cm(table, rows)
-    t = doc.add_table(rows=1, cols=len(frame.columns))
+    ncols = len(frame.columns)
+    t = doc.add_table(rows=1 + len(rows), cols=ncols)  # all rows at once: add_row() and .cells are O(rows) each
+    cells = t._cells  # every cell once, row by row (python-docx reads the grid again on each .cells)
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
@@ -199,15 +201,14 @@ def docx_table(doc, table: Table, max_rows: int = 60) -> None:
     rep = OxmlElement("w:tblHeader")
     rep.set(qn("w:val"), "true")
     trpr.append(rep)
-    for cell, col, w in zip(hdr.cells, frame.columns, widths):
+    for cell, col, w in zip(cells[:ncols], frame.columns, widths):
         cell.width = Cm(w)
         cell.text = ""
         run = cell.paragraphs[0].add_run(fmt.nfc(col))
         run.bold, run.font.size = True, Pt(TABLE_PT)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row in rows:
-        cells = t.add_row().cells
-        for cell, col, v, w in zip(cells, frame.columns, row, widths):
+    for r, row in enumerate(rows, start=1):
+        for cell, col, v, w in zip(cells[r * ncols:(r + 1) * ncols], frame.columns, row, widths):
             number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
             cell.width = Cm(w)
             cell.text = ""

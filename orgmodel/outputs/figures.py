@@ -301,11 +301,15 @@ def save_figure(fig: Figure, path_stem: str | Path, width: str | float | None = 
         if abs(width_inches(fig) - want) > 1e-3:
             fig.set_size_inches(want, fig.get_size_inches()[1])
     out = []
+    engine = fig.get_layout_engine()
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "orgmodel"}):
         for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
             buf = io.BytesIO()
             fig.savefig(buf, format=ext, dpi=DPI, metadata=meta)
             out.append(atomic_write_bytes(stem.with_name(stem.name + f".{ext}"), buf.getvalue()))
+            fig.set_layout_engine("none")  # laid out once: the SVG keeps the PNG's positions (and a second layout's cost)
+    if engine is not None:
+        fig.set_layout_engine(engine)
     return out[0], out[1]
 
 
@@ -622,6 +626,26 @@ def org_chart(tl, unit_id: str, before, after, *, depth: int = 1, panels=ORG_PAN
     lang = fmt.check_lang(lang)
     tl = tl.timeline if isinstance(tl, View) else tl
     b, d = parse_date(before), parse_date(after)
+    g = org_geometry(tl, unit_id, b, d, depth=depth, panels=panels, width=width, title=title, max_rows=max_rows)
+    trees, panels = g["trees"], g["panels"]
+    name = fmt.nfc(tl.units.at[unit_id, "name"]) if unit_id in tl.units.index else unit_id
+    with figure_style():
+        fig = new_figure(width, g["height_cm"])
+        axes = fig.subplots(len(trees), 1, height_ratios=g["panel_cm"], squeeze=False)[:, 0]
+        for ax, tree, panel, n_rows in zip(axes, trees, panels, g["heights"]):
+            _draw_tree(ax, tree, g["n_slots"], n_rows, g["row_cm"], g["box_h"], g["chars"], lang)
+            ax.set_title(fmt.date(b if panel == "before" else d, lang), loc="left", fontsize=BASE_PT, fontweight="bold")
+        axes[-1].legend(handles=_org_legend(lang, b, d, panels, any(n.below for t in trees for n in _walk(t))),
+                        loc="upper left", bbox_to_anchor=(0, 0), ncols=2, fontsize=SMALL_PT, borderaxespad=0.2)
+        title_text = org_title(name, b, d, panels, lang)
+        return finish(fig, title_text if title else None, source or registry_source(tl, lang), lang)
+
+
+def org_geometry(tl, unit_id: str, before, after, *, depth: int = 1, panels=ORG_PANELS, width: str | float = "full",
+                 title: bool = True, max_rows: int | None = None) -> dict:
+    """The layout of an organisation chart, worked out without drawing it: the marked trees, the
+    slots and rows, box sizes and the figure's height in cm (``height_cm``)."""
+    b, d = parse_date(before), parse_date(after)
     panels = tuple(panels)
     if not panels or not set(panels) <= set(ORG_PANELS):
         raise ValueError(f"panels must name 'before' and/or 'after', not {panels!r}")
@@ -638,17 +662,8 @@ def org_chart(tl, unit_id: str, before, after, *, depth: int = 1, panels=ORG_PAN
     box_h = 0.18 + lines * SMALL_PT * 1.2 * 2.54 / 72  # cm
     row_cm = box_h + 0.2
     panel_cm = [h * row_cm + 0.6 for h in heights]
-    name = fmt.nfc(tl.units.at[unit_id, "name"]) if unit_id in tl.units.index else unit_id
-    with figure_style():
-        fig = new_figure(width, sum(panel_cm) + 2.3 + (0.5 if title else 0))
-        axes = fig.subplots(len(trees), 1, height_ratios=panel_cm, squeeze=False)[:, 0]
-        for ax, tree, panel, n_rows in zip(axes, trees, panels, heights):
-            _draw_tree(ax, tree, n_slots, n_rows, row_cm, box_h, chars, lang)
-            ax.set_title(fmt.date(b if panel == "before" else d, lang), loc="left", fontsize=BASE_PT, fontweight="bold")
-        axes[-1].legend(handles=_org_legend(lang, b, d, panels, any(n.below for t in trees for n in _walk(t))),
-                        loc="upper left", bbox_to_anchor=(0, 0), ncols=2, fontsize=SMALL_PT, borderaxespad=0.2)
-        title_text = org_title(name, b, d, panels, lang)
-        return finish(fig, title_text if title else None, source or registry_source(tl, lang), lang)
+    return {"trees": trees, "panels": panels, "heights": heights, "n_slots": n_slots, "chars": chars, "box_h": box_h,
+            "row_cm": row_cm, "panel_cm": panel_cm, "height_cm": sum(panel_cm) + 2.3 + (0.5 if title else 0)}
 
 
 def org_title(name: str, before, after, panels=ORG_PANELS, lang: str | None = None) -> str:

@@ -45,8 +45,7 @@ PAGE_HEIGHT_CM = 24.7  # A4 (29.7 cm) between the annex's margins, less a captio
 def org_chart_pages(view: View, unit_id: str, lang: str | None = None) -> list[tuple[str, tuple]]:
     """(file suffix, panels) of a unit's organisation chart in the report: one figure with both
     dates when it fits an A4 page, else one figure per date (``-before``, ``-after``)."""
-    fig = G.org_chart(view.timeline, unit_id, view.baseline, view.as_of, lang=lang, title=False)
-    if fig.get_size_inches()[1] * 2.54 <= PAGE_HEIGHT_CM:
+    if G.org_geometry(view.timeline, unit_id, view.baseline, view.as_of, title=False)["height_cm"] <= PAGE_HEIGHT_CM:
         return [("", G.ORG_PANELS)]
     return [("-before", ("before",)), ("-after", ("after",))]
 
