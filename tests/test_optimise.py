@@ -571,3 +571,37 @@ def test_star_bound_is_reached_and_never_cut(tmp_path):
         tops.append((sub.extra["top"], len(curve.cost) - 1, curve.solves))
     assert sorted(tops) == [(1, 1, 1), (2, 2, 2), (3, 3, 3)]  # levels 1..top solved, none beyond, level 0 free
     assert frontier_answer(scn).max_reduction == 1 + 2 + 3 == brute_force(*scenario_inputs(scn)[:2], [scenario_inputs(scn)[2][0]])[1][0]
+
+
+def test_a_console_budget_counts_from_the_process_start(tmp_path):
+    """The time limit is wall clock for the whole command: a console run's clock starts when the
+    process started (imports included), an in-process call's when it is made."""
+    import subprocess
+    import sys
+
+    code = ("import time; time.sleep(0.4); from orgmodel.optim.answers import process_started; "
+            "print(time.perf_counter() - process_started())")
+    spent = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert 0.4 <= spent < 30
+
+
+def test_writing_the_answer_is_set_aside_from_the_budget(tmp_path, monkeypatch):
+    """The solver's deadline leaves time to write the answer, more for a bigger registry (after/
+    rewrites it), and never less than 5 % of the budget."""
+    import time
+
+    from orgmodel.optim.answers import WRITE_S_PER_ROW, Clock, write_seconds
+
+    small = load_scenario(FIXTURES / "scenarios" / "tiny-basic.yaml")
+    big = load_scenario(_big_case(tmp_path))
+    rows = lambda s: len(s.registry.units) + len(s.registry.events)  # noqa: E731
+    assert write_seconds(big) - write_seconds(small) == pytest.approx(WRITE_S_PER_ROW * (rows(big) - rows(small)))
+    t = time.perf_counter()
+    assert Clock(10, t, reserve=2.0).deadline == pytest.approx(t + 8.0)
+    assert Clock(10, t, reserve=0.1).deadline == pytest.approx(t + 9.5)  # the 5 % floor
+    # solve_scenario keeps it: writing that would take longer than the budget leaves no time to solve
+    from orgmodel.optim import answers
+
+    monkeypatch.setattr(answers, "WRITE_S_FIXED", small.solver.time_limit_s + 1.0)
+    sol = solve_scenario(small)
+    assert sol.status == "unknown" and sol.plan.empty
