@@ -165,12 +165,14 @@ def write_report(view: View, out_dir, *, solution=None, front: pd.DataFrame | No
         state_key = figure_key(view, None, None, lang, target)  # the state's figures: shared by every scenario
         plan_key = figure_key(view, solution, front, lang, target) if solution is not None else state_key
         keys = {stem: (plan_key if stem in rp.plan_figures else state_key) for stem, _draw in rp.figures}
-        for stem, (png, svg) in render_figures(rp.figures, tmp / "figures", keys, progress):
+        def workbook() -> None:  # written while the figures are drawn in the workers
+            atomic_write_bytes(tmp / "tables.xlsx", write_workbook(rp.tables + rp.scenario_tables, lang,
+                                                                   cover=cover_rows(view, solution, front, lang),
+                                                                   title=annex_subtitle(view, lang)))
+            progress.step(_("Excel workbook"))
+
+        for stem, (png, svg) in render_figures(rp.figures, tmp / "figures", keys, progress, meanwhile=workbook):
             refs[stem] = FigureRef(rp.captions[stem], png, svg)
-        progress.step(_("Excel workbook"))
-        atomic_write_bytes(tmp / "tables.xlsx", write_workbook(rp.tables + rp.scenario_tables, lang,
-                                                               cover=cover_rows(view, solution, front, lang),
-                                                               title=annex_subtitle(view, lang)))
         progress.step(_("Word annex"))
         write_annex(tmp / "annex.docx", title=_("Annex", lang), subtitle=annex_subtitle(view, lang),
                     sections=sections(view, rp, refs, solution, front, lang), lang=lang)
@@ -239,10 +241,13 @@ def _render(i: int, folder: str) -> tuple[str, str]:
     return str(png), str(svg)
 
 
-def render_figures(figures: list, folder: Path, keys: dict, progress: Progress) -> list[tuple[str, tuple[Path, Path]]]:
+def render_figures(figures: list, folder: Path, keys: dict, progress: Progress,
+                   meanwhile: Callable[[], None] | None = None) -> list[tuple[str, tuple[Path, Path]]]:
     """Save every (stem, draw) figure as PNG + SVG into ``folder``: from the cache when the same
     figure was drawn before for the same inputs, else drawn in parallel (one forked worker per
-    core, at most 4) and cached. Returns (stem, (png, svg)) in the given order."""
+    core, at most 4) and cached. ``meanwhile`` runs in this process while the workers draw (or
+    after the figures, when they are drawn here). Returns (stem, (png, svg)) in the given order."""
+    meanwhile = meanwhile or (lambda: None)
     cache = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     done: dict[str, tuple[Path, Path]] = {}
@@ -264,6 +269,7 @@ def render_figures(figures: list, folder: Path, keys: dict, progress: Progress) 
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = {pool.submit(_render, i, str(folder)): stem for i, (stem, _d) in enumerate(todo)}
+                meanwhile()
                 for fut in as_completed(futures):
                     png, svg = fut.result()
                     done[futures[fut]] = (Path(png), Path(svg))
@@ -274,6 +280,7 @@ def render_figures(figures: list, folder: Path, keys: dict, progress: Progress) 
         for stem, draw in todo:
             done[stem] = G.save_figure(draw(), folder / stem)
             progress.step(_("figure {name}", name=stem))
+        meanwhile()
     if cache:
         for stem, _draw in todo:
             key = keys.get(stem)
