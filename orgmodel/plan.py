@@ -158,8 +158,8 @@ def write_frontier(df: pd.DataFrame, scn, out_dir) -> Path:
     out = Path(out_dir)
     refuse_inputs(out, scn)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
-        raise OutputError(f"Output folder {out} holds files orgmodel did not write; refusing to mix frontier.csv "
-                          f"with them. Choose an empty or new folder with --out.")
+        raise OutputError(_("Output folder {out} holds files orgmodel did not write; refusing to mix frontier.csv with "
+                            "them. Choose an empty or new folder with --out.", out=str(out)))
     if not out.exists():
         with output_dir(out) as tmp:
             atomic_write_csv(df, tmp / "frontier.csv", na_rep="")
