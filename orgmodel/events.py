@@ -373,7 +373,7 @@ def _check_code_digits(st: State, ev: Event, unit: str, level, code: str) -> Non
     if digits and not (code.isdigit() and len(code) == digits and code.isascii()):
         st.err(ev, "changes", f"code={code}",
                _("reclassify {event}: code {code} of {unit} is not a {level}-level statistics code ({digits} digits)",
-                 event=repr(ev.event_id), code=repr(code), unit=repr(unit), level=level, digits=digits))
+                 event=repr(ev.event_id), code=repr(code), unit=repr(unit), level=F.level(level), digits=digits))
 
 
 # ====================================================================== the replay
@@ -681,5 +681,5 @@ def check_territorial_codes(units: pd.DataFrame, file: str, problems: S.Problems
         bad = units["kind"].eq("government") & units["level"].eq(level) & code.ne("") & ~code.str.fullmatch(rf"[0-9]{{{digits}}}")
         problems.add_mask(S.RANK_VALUE, file, units, bad, "code",
                           lambda i, v, lv=level, d=digits: _("code {code} of {unit} is not a {level}-level statistics code ({digits} digits, "
-                                                               "e.g. {example})", code=repr(v), unit=repr(i), level=lv, digits=d,
+                                                               "e.g. {example})", code=repr(v), unit=repr(i), level=F.level(lv), digits=d,
                                                                example="2" * d), "unit_id")

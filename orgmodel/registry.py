@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from . import events as E
+from . import fmt as F
 from . import schema as S
 from .dates import parse_date
 from .errors import InputError, ValidationError
@@ -221,7 +222,7 @@ def _check_unit_type_kinds(units: pd.DataFrame, types: pd.DataFrame, file: str, 
         bad = units["kind"].eq("government") & units["level"].eq(level) & ut.ne("") & ~ut.isin(allowed) & ~wrong_kind
         problems.add_mask(S.RANK_VALUE, file, units, bad, "unit_type",
                           lambda i, v, lv=level, a=allowed: _("unit_type {value} of government unit {unit} does not fit level {level} "
-                                                                   "(use {allowed})", value=repr(v), unit=repr(i), level=lv,
+                                                                   "(use {allowed})", value=repr(v), unit=repr(i), level=F.level(lv),
                                                                    allowed=", ".join(a)), "unit_id")
 
 
