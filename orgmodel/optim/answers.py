@@ -239,6 +239,9 @@ STATUS_WORDS = {STATUS_OPTIMAL: N_("optimal"), STATUS_FEASIBLE: N_("feasible (no
                 STATUS_INFEASIBLE: N_("infeasible"), STATUS_UNKNOWN: N_("unknown (time limit reached without a plan)")}
 
 
+MODE_WORDS = {"pairs": N_("pairs"), "aggregated": N_("aggregated")}
+
+
 def _seconds(s: float) -> str:
     """A time limit in seconds as given (``60``, ``0.5``), with the separators of the language."""
     return F.number(s, decimals=0 if float(s).is_integer() else 1)
@@ -257,7 +260,7 @@ def main_solve(inst: Instance, clock: Clock, share: float, log: Log) -> tuple[So
         return SolveResult(STATUS_UNKNOWN, None, None, None, 0.0, opts.name,
                            _("the time limit ran out before the model could be solved"), proven=False), model.seconds
     log(_("model: {cols} variables, {rows} constraints ({mode} formulation, built in {built} s); solving with {solver} "
-          "({left} s left of {limit} s)…", cols=F.number(model.n_cols), rows=F.number(model.n_rows), mode=inst.mode,
+          "({left} s left of {limit} s)…", cols=F.number(model.n_cols), rows=F.number(model.n_rows), mode=_(MODE_WORDS.get(inst.mode, inst.mode)),
           built=F.number(model.seconds, decimals=2), solver=opts.name, left=F.number(clock.left(), decimals=1),
           limit=_seconds(opts.time_limit_s)))
     res = run_solver(model, name=opts.name, time_limit=clock.left() * share, threads=opts.threads, log=log)
