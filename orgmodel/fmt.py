@@ -23,7 +23,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 from .dates import parse_date
-from .i18n import LANGS, N_, get_lang
+from .i18n import LANGS, get_lang, labels
 from .i18n import gettext as _
 
 #: Babel locale and date pattern per language.
@@ -108,38 +108,16 @@ def since(value, lang: str | None = None) -> str:
     return _("day {date}", lang, date=date(d, lang))
 
 
-# ---------------------------------------------------------------- labels (msgids; the catalogue translates)
+# ---------------------------------------------------------------- labels (msgids in orgmodel/data/labels.csv; the catalogue translates)
 
-KIND = {"agency": N_("Administrative agencies"), "psu": N_("Public service units"), "all": N_("All counted units"),
-        "government": N_("People's committees")}
-KIND_SHORT = {"agency": N_("Agencies"), "psu": N_("PSUs"), "all": N_("All"), "government": N_("Governments")}
+KIND = labels("kind")
+KIND_SHORT = labels("kind_short")
 #: How a sentence names a kind in the plural.
-KIND_TEXT = {"agency": N_("administrative agencies"), "psu": N_("public service units"), "all": N_("counted units")}
-
-SECTOR = {
-    "education": N_("Education"), "health": N_("Health"), "agriculture": N_("Agriculture"), "culture": N_("Culture"),
-    "home-affairs": N_("Home affairs"), "general": N_("General affairs"), "government": N_("Government"),
-    "finance": N_("Finance"), "planning": N_("Planning and investment"), "planning-investment": N_("Planning and investment"),
-    "justice": N_("Justice"), "labour": N_("Labour"), "labour-social": N_("Labour and social affairs"),
-    "transport": N_("Transport"), "construction": N_("Construction"), "industry-trade": N_("Industry and trade"),
-    "trade": N_("Industry and trade"), "natural-resources": N_("Natural resources and environment"),
-    "environment": N_("Environment"), "science": N_("Science and technology"),
-    "science-technology": N_("Science and technology"), "information": N_("Information and communications"),
-    "communications": N_("Information and communications"), "tourism": N_("Tourism"), "sport": N_("Sport"),
-    "ethnic-affairs": N_("Ethnic affairs"), "inspection": N_("Inspection"), "foreign-affairs": N_("Foreign affairs"),
-    "office": N_("Office"), "economic-zone": N_("Economic zone"), "investment": N_("Investment"),
-    "economy": N_("Economy"), "broadcasting": N_("Radio and television"), "media": N_("Press and media"),
-    "project-management": N_("Project management"), "vocational": N_("Vocational education"), "other": N_("Other"),
-}
-
-LOCALITY = {"province": N_("Province-wide")}
-
-EVENT = {"establish": N_("Established"), "merge": N_("Merged"), "consolidate": N_("Consolidated"), "split": N_("Split"),
-         "separate": N_("Separated"), "dissolve": N_("Dissolved"), "transfer": N_("Transferred"),
-         "opened": N_("Newly opened")}
-
-FATE = {"unchanged": N_("unchanged"), "merged into": N_("merged into"), "part of": N_("part of"),
-        "dissolved": N_("dissolved")}
+KIND_TEXT = labels("kind_text")
+SECTOR = labels("sector")
+LOCALITY = labels("locality")
+EVENT = labels("event")
+FATE = labels("fate")
 
 
 def kind(value: str, lang: str | None = None, short: bool = False) -> str:

@@ -6,7 +6,7 @@ English source strings with ``{name}`` placeholders; the Vietnamese catalogue
 directly with Babel, so no compiled ``.mo`` file is needed.
 
 Adding a message (see docs/i18n.md): write ``_("English text with {placeholder}", value=...)``
-(or ``N_("...")`` in a table of labels), run ``make i18n`` (pybabel extract + update), fill its
+(or a row of ``orgmodel/data/labels.csv`` for a label shown from a table), run ``make i18n`` (pybabel extract + update), fill its
 ``msgstr`` in the Vietnamese catalogue. ``tests/test_i18n.py`` fails while any message in
 orgmodel/ lacks a Vietnamese translation, and names the file and line of each.
 
@@ -90,8 +90,48 @@ def N_(message: str) -> str:
     return message
 
 
-#: Babel method map: cli.py also yields its command-line help texts (orgmodel.cli.extract_cli).
-METHOD_MAP = [("cli.py", "orgmodel.cli:extract_cli"), ("**.py", "python")]
+#: The tables of labels (column headers, titles, sheet names, kinds, sectors, events ...): one
+#: data file of ``table,key,msgid`` rows, read once; its msgids reach the catalogue through
+#: :func:`extract_labels`.
+LABELS_FILE = Path(__file__).with_name("data") / "labels.csv"
+
+
+@lru_cache(maxsize=None)
+def _label_rows() -> tuple[tuple[str, str, str], ...]:
+    import csv
+
+    with LABELS_FILE.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    if not rows or rows[0] != ["table", "key", "msgid"]:
+        raise RuntimeError(f"{LABELS_FILE}: the first row must be table,key,msgid")
+    return tuple((r[0], r[1], r[2]) for r in rows[1:] if r)
+
+
+def labels(table: str) -> dict[str, str]:
+    """One table of labels, key -> msgid (English; translate where shown with ``_(msgid)``), in
+    the file's order. An unknown table name is a programming error."""
+    out = {key: msgid for name, key, msgid in _label_rows() if name == table}
+    if not out:
+        raise KeyError(f"no label table {table!r} in {LABELS_FILE.name}")
+    return out
+
+
+def extract_labels(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for orgmodel/data/labels.csv (babel.cfg): each row's msgid, with
+    its line number."""
+    import csv
+    import io
+
+    text = io.TextIOWrapper(fileobj, encoding="utf-8", newline="")
+    for lineno, row in enumerate(csv.reader(text), start=1):
+        if lineno > 1 and len(row) == 3 and row[2]:
+            yield lineno, None, row[2], []
+
+
+#: Babel method map: cli.py also yields its command-line help texts (orgmodel.cli.extract_cli);
+#: the labels file yields its msgids (extract_labels).
+METHOD_MAP = [("cli.py", "orgmodel.cli:extract_cli"), ("data/labels.csv", "orgmodel.i18n:extract_labels"),
+              ("**.py", "python")]
 
 
 def extracted_messages(root: Path | None = None) -> list[tuple[str, str, int]]:

@@ -40,6 +40,24 @@ def test_a_missing_translation_is_caught(tmp_path):
     assert [g[0] for g in gaps] == ["A message nobody translated {x}"]
 
 
+def test_the_labels_file_reaches_the_catalogue(tmp_path):
+    # Every row of orgmodel/data/labels.csv is extracted (so a label without Vietnamese is caught) ...
+    extracted = {(m, f) for m, f, _line in i18n.extracted_messages()}
+    rows = i18n._label_rows()
+    assert len(rows) > 100
+    assert {(msgid, "data/labels.csv") for _t, _k, msgid in rows} <= extracted
+    # ... and a new row nobody translated is named with its line.
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "labels.csv").write_text("table,key,msgid\nsector,x,A sector nobody translated\n",
+                                                  encoding="utf-8")
+    assert i18n.missing_translations("vi", root=tmp_path) == [("A sector nobody translated", "data/labels.csv", 2)]
+    # The tables read from it keep their keys and order.
+    assert list(fmt.KIND) == ["agency", "psu", "all", "government"]
+    assert fmt.sector("health", "vi") == "Y tế" and fmt.sector("health", "en") == "Health"
+    with pytest.raises(KeyError):
+        i18n.labels("no-such-table")
+
+
 def test_vietnamese_by_default_english_on_request(monkeypatch):
     monkeypatch.delenv("ORGMODEL_LANG", raising=False)
     i18n.set_lang(None)

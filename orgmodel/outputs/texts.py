@@ -1,6 +1,6 @@
 """Every sentence, header and title a person reads in the report, in one message catalogue.
 
-Message ids are English (``N_`` marks them in the tables below, ``_`` translates them where they
+Message ids are English (the tables of labels are rows of orgmodel/data/labels.csv, ``_`` translates them where they
 are shown); the Vietnamese catalogue translates them (orgmodel/locale/vi/LC_MESSAGES/orgmodel.po).
 There are no inline language branches here: a sentence that reads differently in the two languages is one
 message with placeholders, and the catalogue orders the words. Numbers and dates go through
@@ -14,65 +14,18 @@ from typing import Mapping
 
 from .. import fmt
 from .. import progress as P
-from ..i18n import N_
+from ..i18n import labels
 from ..i18n import gettext as _
 
 # ---------------------------------------------------------------- headers, titles, sheets
+# The tables of msgids live in orgmodel/data/labels.csv (table,key,msgid); the catalogue translates.
 
-H = {
-    "kind": N_("Kind"), "count_at": N_("Units on {date}"), "reduced": N_("Reduced (units)"),
-    "reduced_pct": N_("Reduced (%)"), "start": N_("Start ({date})"), "end": N_("End ({date})"),
-    "closed": N_("Closed"), "closed_by": N_("Closed by {event}"), "opened": N_("Opened"),
-    "year": N_("Year"), "date": N_("Date"), "change_pct": N_("{kind}: change against {base} (%)"),
-    "sector": N_("Sector"), "locality": N_("Locality"), "level": N_("Level"),
-    "from_id": N_("Unit id ({date})"), "from_name": N_("Unit name ({date})"), "from_kind": N_("Kind ({date})"),
-    "to_id": N_("Successor id ({date})"), "to_name": N_("Successor name ({date})"),
-    "share": N_("Share carried"), "fate": N_("Fate"), "via": N_("Events"),
-    "unit_id": N_("Unit id"), "name": N_("Unit name"), "into_id": N_("Merged into (id)"),
-    "into_name": N_("Merged into (name)"), "staff": N_("Staff (people)"), "distance_km": N_("Distance (km)"),
-    "cost": N_("Disruption (points)"), "plan_before": N_("Now ({date})"), "plan_after": N_("After the plan"),
-    "plan_reduced": N_("Reduced"), "reduction": N_("Units cut"), "frontier_pct": N_("Reduction (%)"),
-    "min_cost": N_("Least disruption (points)"), "merges": N_("Merges (units)"), "status": N_("Status"),
-    "item": N_("Item"), "target": N_("Target"), "baseline_count": N_("At the baseline"),
-    "at_plan_from": N_("Now"), "after": N_("After the plan"), "required": N_("Required"),
-    "achieved": N_("Achieved"), "max": N_("Largest possible"), "met": N_("Met"),
-    "objective": N_("Disruption (points)"), "event_date": N_("Date"), "event": N_("Event"), "unit": N_("Unit"),
-    "into": N_("Into"), "legal_basis": N_("Legal basis"),
-}
-
-TITLES = {
-    "progress": N_("Counted units against {base}, by kind"),
-    "reconciliation": N_("Reconciliation of counted units, {base} to {date}"),
-    "trajectory": N_("Counted units at each 31 December"),
-    "sector": N_("Counted units by sector"),
-    "locality": N_("Counted units by locality"),
-    "crosswalk": N_("Crosswalk of units from {base} to {date}"),
-    "plan": N_("{plan}: units merged"),
-    "plan_sector": N_("{plan}: units by sector"),
-    "plan_locality": N_("{plan}: units by locality"),
-    "frontier": N_("Least disruption for each reduction: {plan}"),
-    "targets": N_("{plan}: targets"),
-    "compare": N_("Plans compared"),
-    "fates": N_("Units open on {base}: what became of them by {date}"),
-    "lineage": N_("What happened to {name} up to {date}"),
-    "consequences": N_("{plan}: consequences"),
-}
-
+H = labels("header")
+TITLES = labels("title")
 #: Sheet names of the workbook (at most 31 characters, as Excel requires).
-SHEETS = {
-    "cover": N_("Cover"), "progress": N_("Progress"), "reconciliation": N_("Reconciliation"),
-    "trajectory": N_("Trajectory"), "sector": N_("By sector"), "locality": N_("By locality"),
-    "crosswalk": N_("Crosswalk"), "targets": N_("Scenario targets"), "plan": N_("Plan"),
-    "frontier": N_("Frontier"), "plan_sector": N_("Plan by sector"), "plan_locality": N_("Plan by locality"),
-    "consequences": N_("Consequences"), "fates": N_("Fates"), "lineage": N_("Lineage"), "compare": N_("Compare"),
-}
-
-STATUS = {
-    "optimal": N_("optimal"), "feasible": N_("feasible (not proven optimal)"), "infeasible": N_("infeasible"),
-    "unknown": N_("unknown (time limit reached without a plan)"),
-}
-
-SCOPE = {"province": N_("the province"), "district": N_("the district"), "commune": N_("the commune")}
+SHEETS = labels("sheet")
+STATUS = labels("status")
+SCOPE = labels("scope")
 
 
 def h(key: str, lang: str | None = None, **values) -> str:
@@ -225,12 +178,7 @@ def lineage_sentence(tl, unit_id: str, successors: list[str], as_of, lang: str |
 # ---------------------------------------------------------------- sentences about a plan
 
 #: The consequences of a plan (summary.json "consequences"), in the order a reader wants them.
-CONSEQUENCES = {
-    "units_closed": N_("Units closed"), "staff_moved": N_("Staff moved (people)"),
-    "max_distance_km": N_("Longest distance moved (km)"), "leader_posts_before": N_("Leadership posts before"),
-    "leader_posts_after": N_("Leadership posts after"), "leader_posts_surplus": N_("Leaders without a post after"),
-    "cost_vnd": N_("Cost (VND)"), "saving_vnd": N_("Saving (VND per year)"),
-}
+CONSEQUENCES = labels("consequence")
 
 
 def consequence_rows(consequences: Mapping | None, lang: str | None = None) -> list[tuple[str, object]]:
