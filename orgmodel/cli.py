@@ -24,7 +24,7 @@ from . import progress as P
 from .dates import parse_date
 from .errors import OrgmodelError
 from .i18n import gettext as _
-from .i18n import N_, set_lang
+from .i18n import N_, labels, set_lang
 from .registry import load_registry
 from .tables import render_table
 from .timeline import Timeline
@@ -233,9 +233,8 @@ def lineage(
             _echo(f"  {s}  {n}")
     if len(chain):
         _echo()
-        heads = {"from_id": N_("From (id)"), "from_name": N_("From (name)"), "to_id": N_("To (id)"),
-                 "to_name": N_("To (name)"), "event_id": N_("Event"), "type": N_("Type"), "date": N_("Date")}
-        _echo(render_table(_heads(chain, heads, {"type": F.event, "date": F.date}), title=_("Events on the way")))
+        _echo(render_table(_heads(chain, labels("lineage_head"), {"type": F.event, "date": F.date}),
+                           title=_("Events on the way")))
 
 
 @app.command()

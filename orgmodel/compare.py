@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .i18n import N_, _, get_lang
+from .i18n import _, get_lang, labels
 from .tables import render_table
 
 MERGE_COLUMNS = ["unit_id", "name", "into_a", "into_b", "where"]
@@ -95,14 +95,10 @@ def _names(sol) -> dict:
 
 
 #: Row labels of the status table and heads of the targets table of :meth:`Comparison.text`.
-STATUS_ROWS = {"scenario": N_("Scenario"), "status": N_("Status"), "merges": N_("Merges (units)"),
-               "objective": N_("Disruption (points)")}
-MERGE_HEADS = {"unit_id": N_("Unit id"), "name": N_("Unit name"), "into_a": N_("Merged into in A"),
-               "into_b": N_("Merged into in B"), "where": N_("Where")}
-WHERE = {"only_a": N_("only in A"), "only_b": N_("only in B"), "both_same": N_("in both, same absorbing unit"),
-         "both_different": N_("in both, different absorbing units")}
-TARGET_HEADS = {"target": N_("Target"), "required": N_("Required"), "achieved": N_("Achieved"),
-                "max": N_("Largest possible"), "met": N_("Met")}
+STATUS_ROWS = labels("compare_row")
+MERGE_HEADS = labels("compare_merge")
+WHERE = labels("compare_where")
+TARGET_HEADS = labels("compare_target")
 
 
 def _target_label(t: dict, target) -> str:

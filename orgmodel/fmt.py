@@ -156,7 +156,7 @@ def fate(value: str, lang: str | None = None) -> str:
     return nfc(_(FATE[value], check_lang(lang))) if value in FATE else nfc(value)
 
 
-LEVEL = {"province": N_("province"), "district": N_("district"), "commune": N_("commune")}
+LEVEL = labels("level")
 
 
 def level(value: str, lang: str | None = None) -> str:

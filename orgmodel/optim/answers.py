@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import fmt as F
 from ..consequences import consequences
-from ..i18n import N_, _, get_lang
+from ..i18n import _, get_lang, labels
 from ..moves import haversine_km
 from ..scenario import Scenario
 from .model import Instance, Log, blocking_units, build_max_model, build_model, prepare, quiet
@@ -234,12 +234,11 @@ def exemptions(inst: Instance, *, name: str, threads, budget: float, log: Log) -
 # ---------------------------------------------------------------- solve_scenario
 
 
-#: How a progress line names a solver status (msgids; outputs/texts.STATUS words the reports).
-STATUS_WORDS = {STATUS_OPTIMAL: N_("optimal"), STATUS_FEASIBLE: N_("feasible (not proven optimal)"),
-                STATUS_INFEASIBLE: N_("infeasible"), STATUS_UNKNOWN: N_("unknown (time limit reached without a plan)")}
+#: How a progress line names a solver status and a formulation (msgids of orgmodel/data/labels.csv).
+STATUS_WORDS = labels("status")
 
 
-MODE_WORDS = {"pairs": N_("pairs"), "aggregated": N_("aggregated")}
+MODE_WORDS = labels("formulation")
 
 
 def _seconds(s: float) -> str:
