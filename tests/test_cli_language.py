@@ -121,6 +121,7 @@ COMMANDS = [
     ("frontier", ["frontier", "{a}", "--out", "{tmp}/front"], 0, "mức xáo trộn thấp nhất", "least disruption"),
     ("compare", ["compare", "{a}", "{b}", "--out", "{tmp}/cmp"], 0, "So sánh", "compared"),
     ("synth", ["synth", "{tmp}/synth", "--provinces", "1"], 0, "đã ghi", "wrote"),
+    ("report", ["report", "{reg}", "--as-of", "2018-12-31", "--unit", "none", "--out", "{tmp}/report"], 0, "đã ghi", "wrote"),
     # error paths
     ("invalid registry", ["validate", "{bad}"], 1, "không hợp lệ", "is invalid"),
     ("no events.csv", ["validate", "{half}"], 1, "không có events.csv", "events.csv is missing"),
