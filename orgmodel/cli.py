@@ -564,7 +564,11 @@ def _usage_message(exc) -> str:
     if kind == "BadParameter":
         hint = getattr(exc, "param_hint", None) or (_param_name(param) if param is not None else "")
         hint = " / ".join(hint) if isinstance(hint, (list, tuple)) else hint
-        return _("Invalid value for {name}: {detail}", name=hint, detail=exc.message)
+        bare = getattr(getattr(param, "type_descriptor", None), "annotation", None)  # typer: the option's Enum
+        choices = ([e.value for e in bare] if isinstance(bare, type) and issubclass(bare, Enum)
+                   else getattr(getattr(param, "type", None), "choices", None))
+        detail = _("choose one of {choices}", choices=", ".join(map(str, choices))) if choices else exc.message
+        return _("Invalid value for {name}: {detail}", name=hint, detail=detail)
     return exc.format_message()
 
 

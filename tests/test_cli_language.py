@@ -140,6 +140,8 @@ COMMANDS = [
     ("foreign output folder", ["solve", "{a}", "--out", "{foreign}"], 3, "không do orgmodel ghi", "did not write"),
     ("frontier target", ["frontier", "{a}", "--target", "3", "--out", "{tmp}/f3"], 2, "có 1 mục tiêu", "has 1 target(s)"),
     ("usage", ["status", "{reg}"], 2, "Thiếu", "Missing"),
+    ("bad choice", ["status", "{reg}", "--as-of", "2018-12-31", "--format", "xml"], 2, "hãy chọn một trong table, json, csv",
+     "choose one of table, json, csv"),
 ]
 
 
