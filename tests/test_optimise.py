@@ -270,7 +270,7 @@ def _big_case(tmp_path, n=160, seed=3, time_limit=1.0, solver="highs"):
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
-def test_time_limit_is_never_reported_as_optimal(tmp_path, solver):
+def test_time_limit_is_never_reported_as_optimal(tmp_path, solver, english):
     scn = load_scenario(_big_case(tmp_path, solver=solver, time_limit=1.0 if solver == "highs" else 2.0))
     sol = solve_scenario(scn)
     assert sol.status in ("feasible", "unknown", "optimal")  # never "infeasible" without a proof
@@ -503,3 +503,73 @@ def test_a_solver_stopped_with_a_plan_is_feasible_with_its_gap(tmp_path, monkeyp
     res = run_solver(build_model(prepare(scn)), name="highs", time_limit=120, lp_first=lp_first)
     assert res.status == "feasible" and not res.proven, res
     assert res.gap is not None and res.gap > 0 and res.values.any()
+
+
+def _groups_case(tmp_path, seed=5):
+    """Six merge groups of 3-14 units (distance costs, a staff cap): six blocks of different sizes."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g, n in enumerate([3, 5, 8, 10, 12, 14]):
+        rows += [(f"G{g}U{i:02d}", "psu", "ab"[g % 2], f"G{1 + g // 2}", "x", int(rng.integers(3, 40)),
+                  21 + rng.random() * 0.3, 107 + rng.random() * 0.3) for i in range(n)]
+    scenario = {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_pct": 30}],
+                "rules": {"max_staff": 80, "max_distance_km": 25}, "solver": {"time_limit_s": 60}}
+    return write_case(tmp_path, _units(rows), scenario)
+
+
+def test_block_curves_in_worker_threads_equal_one_thread(tmp_path, monkeypatch):
+    """Drawn: six blocks; the frontier with every block's LPs in worker threads, where some LPs
+    come back 'fractional' (forced here) and are finished by a branch and bound in the calling
+    thread, is the frontier of one thread, point for point, plan for plan."""
+    from orgmodel.optim import solvers, sweep
+
+    scn = load_scenario(_groups_case(tmp_path))
+    monkeypatch.setattr(sweep, "workers", lambda threads: 1)
+    one = frontier_answer(scn, method="decomposition")
+    real, handed_back = solvers.HighsRun.solve, []
+
+    def sometimes_fractional(self, *args, lp_only=False, **kw):
+        if lp_only and len(handed_back) < 40 and (self.model.row_lo[-1] % 3 == 1):
+            handed_back.append(float(self.model.row_lo[-1]))
+            return None  # as a fractional LP does: the caller finishes this level
+        return real(self, *args, lp_only=lp_only, **kw)
+
+    monkeypatch.setattr(solvers.HighsRun, "solve", sometimes_fractional)
+    monkeypatch.setattr(sweep, "workers", lambda threads: 2)
+    monkeypatch.setattr(sweep, "PARALLEL_MIN_COLS", 0)
+    many = frontier_answer(scn, method="decomposition")
+    assert handed_back, "no level was handed back to the calling thread"
+    assert one.method == many.method == "decomposition" and one.blocks == many.blocks == 6
+    pd.testing.assert_frame_equal(one.table, many.table)
+    assert (many.table["status"] == "optimal").all() and many.max_reduction == one.max_reduction
+
+
+def test_star_bound_is_reached_and_never_cut(tmp_path):
+    """Drawn: three groups (2, 3 and 4 units, 1 km apart, 100 km allowed: pairs formulation) where
+    any unit may absorb any other: each group absorbs all but one, the bound ends every curve
+    without a proof of infeasibility one level up, and the maximum is the brute-force one."""
+    from orgmodel.optim import sweep
+    from orgmodel.optim.answers import Clock
+
+    rows = [(f"G{g}U{i}", "psu", "a", f"G{g}", "x", 10 + i, 21 + 0.01 * i, 107.0)
+            for g, n in enumerate([2, 3, 4], start=1) for i in range(n)]
+    path = write_case(tmp_path, _units(rows), {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_count": 1}],
+                                               "rules": {"max_distance_km": 100}})
+    scn = load_scenario(path)
+    inst = prepare(scn)
+    assert inst.mode == "pairs"
+    model = build_model(inst, targets=[0])
+    tr = model.target_rows[0]
+    label = sweep.blocks_of(model, [tr])
+    coef = np.zeros(model.n_cols)
+    coef[model.index[model.start[tr]:model.start[tr + 1]]] = 1.0
+    rows_ = np.setdiff1d(np.arange(model.n_rows), [tr])
+    row_block = label[model.index[model.start[rows_]]]
+    tops = []
+    for b in range(label.max() + 1):
+        sub = sweep.sub_model(model, np.flatnonzero(label == b), rows_[row_block == b], coef)
+        sub.extra["top"] = sweep.star_bound(inst, sub)
+        curve = sweep.block_curve(sub, sub.extra["decisions"], Clock(60), None, "highs")
+        tops.append((sub.extra["top"], len(curve.cost) - 1, curve.solves))
+    assert sorted(tops) == [(1, 1, 1), (2, 2, 2), (3, 3, 3)]  # levels 1..top solved, none beyond, level 0 free
+    assert frontier_answer(scn).max_reduction == 1 + 2 + 3 == brute_force(*scenario_inputs(scn)[:2], [scenario_inputs(scn)[2][0]])[1][0]

@@ -182,9 +182,11 @@ class HighsRun:
         return st, info, col
 
     def solve(self, time_limit: float, *, lp_first: bool = True, log: Log | None = None,
-              keep_lp: bool = False) -> SolveResult:
+              keep_lp: bool = False, lp_only: bool = False) -> SolveResult | None:
         """LP relaxation first (when ``lp_first``), then the MILP. With ``keep_lp`` the MILP runs
-        on a fresh copy, so this object keeps its LP basis for the next, slightly changed solve."""
+        on a fresh copy, so this object keeps its LP basis for the next, slightly changed solve.
+        With ``lp_only`` a fractional LP returns None instead of starting a branch and bound (the
+        caller finishes it elsewhere: a frontier's worker threads only ever run LPs)."""
         log = log or quiet
         S = self.hp.HighsModelStatus
         t0 = time.perf_counter()
@@ -200,8 +202,12 @@ class HighsRun:
                 rounded = _integral(self.model, col)
                 if rounded is not None:
                     return _result(self.model, STATUS_OPTIMAL, rounded, 0.0, time.perf_counter() - t0, "highs")
+                if lp_only:
+                    return None
                 log("  " + gettext("LP relaxation is fractional ({s} s): branch and bound…",
-                                      s=F.number(time.perf_counter() - t0, decimals=2)))
+                                   s=F.number(time.perf_counter() - t0, decimals=2)))
+            if lp_only:  # stopped, or numerically troubled: the caller's branch and bound decides
+                return None
         left = time_limit - (time.perf_counter() - t0)
         if left <= 0:
             return _result(self.model, STATUS_UNKNOWN, None, None, time.perf_counter() - t0, "highs",

@@ -22,7 +22,9 @@ point (each point's own status) and says so (``FrontierAnswer.method``).
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,39 +132,63 @@ def sub_model(model: Model, cols: np.ndarray, rows: np.ndarray, target: np.ndarr
 @dataclass
 class Curve:
     """A block's exact curve: cost[k] = least cost absorbing >= k target units (k <= top), and
-    the plan (global decision indices set to 1) at each level."""
+    the plan (global decision indices set to 1) at each level. ``resume`` is the level a worker
+    stopped at (its LP was fractional: the branch and bound is left to the calling thread)."""
 
-    cost: np.ndarray
+    cost: list
     plans: list
     solves: int
+    resume: int | None = None
 
 
-def block_curve(sub: Model, dec_global: np.ndarray, clock: Clock, threads, name: str) -> Curve | None:
-    """Solve the block at k = 0, 1, ... (skipping levels a plan already reaches); None when a
-    solve is stopped by the time limit (the curve would not be exact)."""
+def zero_level(sub: Model) -> bool:
+    """True when level 0 needs no solve: every column at its lower bound 0 meets every row and
+    no cost is negative, so the least cost of absorbing nothing is 0 with an empty plan."""
+    if (sub.lb != 0).any() or (sub.cost < 0).any():
+        return False
     tr = sub.target_rows[0]
-    top = int(sub.value[sub.start[tr]:sub.start[tr + 1]].sum())
-    runner = HighsRun(sub, threads) if name == "highs" else None
-    costs, plans, k, solves = [], [], 0, 0
+    rows = np.r_[np.arange(tr), np.arange(tr + 1, sub.n_rows)]
+    return bool((sub.row_lo[rows] <= 1e-9).all() and (sub.row_hi[rows] >= -1e-9).all())
+
+
+def block_curve(sub: Model, dec_global: np.ndarray, clock: Clock, threads, name: str, *,
+                runner: HighsRun | None = None, curve: Curve | None = None, lp_only: bool = False) -> Curve | None:
+    """Solve the block at k = 0, 1, ... (skipping levels a plan already reaches) until a level is
+    infeasible; None when a solve is stopped by the time limit (the curve would not be exact).
+    ``curve`` continues a curve a worker left at ``curve.resume``; with ``lp_only`` a fractional
+    LP stops the walk there (``resume``) instead of running a branch and bound."""
+    tr = sub.target_rows[0]
+    t_idx, t_val = sub.index[sub.start[tr]:sub.start[tr + 1]], sub.value[sub.start[tr]:sub.start[tr + 1]]
+    top = min(int(t_val.sum()), sub.extra.get("top", np.inf))
+    if runner is None and name == "highs":
+        runner = HighsRun(sub, threads)
+    if curve is None:
+        curve = Curve([], [], 0)
+        if zero_level(sub):
+            curve.cost.append(0.0)
+            curve.plans.append(dec_global[:0])
+    k, curve.resume = len(curve.cost), None
     while k <= top:
         if runner is not None:
             runner.set_row_lower(tr, float(k))
-            res = runner.solve(clock.left(), keep_lp=True)
+            res = runner.solve(clock.left(), keep_lp=True, lp_only=lp_only)
+            if res is None:  # a fractional LP in a worker thread: the caller branches
+                curve.resume = k
+                return curve
         else:
             sub.row_lo[tr] = float(k)
             res = run_solver(sub, name=name, time_limit=clock.left(), threads=threads)
-        solves += 1
+        curve.solves += 1
         if res.status == STATUS_INFEASIBLE:
             break
         if res.status != STATUS_OPTIMAL:
             return None
-        got = int(round(float(sub.activity(res.col)[tr])))
+        got = max(int(round(float(res.col[t_idx] @ t_val))), k)
         plan = dec_global[res.values]
-        for _lvl in range(k, max(got, k) + 1):
-            costs.append(res.objective)
-            plans.append(plan)
-        k = max(got, k) + 1
-    return Curve(np.asarray(costs, dtype=np.float64), plans, solves)
+        curve.cost.extend([res.objective] * (got - k + 1))
+        curve.plans.extend([plan] * (got - k + 1))
+        k = got + 1
+    return curve
 
 
 def knapsack(curves: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -192,7 +218,7 @@ class Combined:
 
     def __init__(self, curves: list[Curve]):
         self.curves = curves
-        self.F, self.choices = knapsack([c.cost for c in curves])
+        self.F, self.choices = knapsack([np.asarray(c.cost, dtype=np.float64) for c in curves])
         self.top = self.F.size - 1
 
     def best(self, need: int) -> tuple[float, np.ndarray] | None:
@@ -227,28 +253,84 @@ def decompose(inst: Instance, target: int, clock: Clock, log: Log) -> tuple[Comb
     first_col = model.index[model.start[rows]].astype(np.int64)
     empty = model.start[rows + 1] == model.start[rows]
     if ((model.row_lo[rows[empty]] > 1e-9) | (model.row_hi[rows[empty]] < -1e-9)).any():
-        return Combined([Curve(np.full(0, 0.0), [], 0)]), n_blocks, 0  # a constant row that fails: nothing feasible
+        return Combined([Curve([], [], 0)]), n_blocks, 0  # a constant row that fails: nothing feasible
     row_block = np.where(empty, -1, label[np.where(empty, 0, first_col)])
     col_order = np.argsort(label, kind="stable")
     col_starts = np.searchsorted(label[col_order], np.arange(n_blocks + 1))
     row_order = rows[np.argsort(row_block, kind="stable")]
     row_starts = np.searchsorted(row_block[np.argsort(row_block, kind="stable")], np.arange(n_blocks + 1))
     log(_("frontier by decomposition: {n} independent block(s)", n=n_blocks))
-    curves, solves = [], 0
+    subs = []
     for b in range(n_blocks):
         cols = col_order[col_starts[b]:col_starts[b + 1]]
         brows = np.sort(row_order[row_starts[b]:row_starts[b + 1]])
         if not target_coef[cols].any() and not brows.size and (model.cost[cols] >= 0).all():
             continue  # free columns that count for nothing: all at their lower bound (0)
         sub = sub_model(model, cols, brows, target_coef)
-        curve = block_curve(sub, sub.extra["decisions"], clock, opts.threads, opts.name)
-        if curve is None:
-            return None, n_blocks, solves
-        solves += curve.solves
-        if not curve.cost.size:  # the block cannot meet the rules even at level 0
+        if inst.mode == "pairs":
+            sub.extra["top"] = star_bound(inst, sub)
+        subs.append(sub)
+    curves = block_curves(subs, clock, opts.threads, opts.name)
+    solves = sum(c.solves for c in curves if c is not None)
+    if any(c is None for c in curves):
+        return None, n_blocks, solves
+    for curve in curves:
+        if not curve.cost:  # the block cannot meet the rules even at level 0
             return Combined([curve]), n_blocks, solves
-        curves.append(curve)
     return Combined(curves), n_blocks, solves
+
+
+def star_bound(inst: Instance, sub: Model) -> int:
+    """Most target units a block can absorb when merged groups are stars (pairs formulation):
+    each counted unit at most once, and when every unit the block touches counts, one of them
+    stays to receive the others. Reaching it ends the block's curve without a proof of
+    infeasibility one level up."""
+    dec = sub.extra["decisions"]
+    tr = sub.target_rows[0]
+    counts = np.zeros(sub.n_cols)
+    counts[sub.index[sub.start[tr]:sub.start[tr + 1]]] = sub.value[sub.start[tr]:sub.start[tr + 1]]
+    u, v = inst.moves["u"].to_numpy()[dec], inst.moves["v"].to_numpy()[dec]
+    counted = np.unique(u[counts[sub.decision] > 0])
+    touched = np.unique(np.r_[u, v])
+    return int(counted.size - (counted.size == touched.size))
+
+
+#: blocks below this many columns are solved in the calling thread (a worker's hand-over costs more)
+PARALLEL_MIN_COLS = 64
+
+
+def workers(threads: int | None) -> int:
+    """Threads for the block curves: the scenario's solver.threads, else every core."""
+    return max(1, min(threads or os.cpu_count() or 1, os.cpu_count() or 1))
+
+
+def block_curves(subs: list[Model], clock: Clock, threads, name: str) -> list[Curve | None]:
+    """Every block's curve, in block order. With HiGHS and more than one core, the large blocks'
+    LPs run in worker threads (HiGHS releases the GIL while it solves; each block has its own
+    HiGHS instance, made here in the calling thread); a level whose LP is fractional is finished
+    by a branch and bound in the calling thread, so no two branch and bounds ever run at once.
+    Each curve depends only on its block: the result does not depend on the thread count."""
+    n = workers(threads)
+    if name != "highs" or n == 1 or len(subs) < 2:
+        return [block_curve(sub, sub.extra["decisions"], clock, threads, name) for sub in subs]
+    runners = [HighsRun(sub, 1) for sub in subs]  # one thread each: the parallelism is across blocks
+    big = [i for i, sub in enumerate(subs) if sub.n_cols >= PARALLEL_MIN_COLS]
+    big.sort(key=lambda i: -subs[i].n_cols)  # longest first: the pool ends evenly
+    curves: list[Curve | None] = [None] * len(subs)
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        futures = {i: pool.submit(block_curve, subs[i], subs[i].extra["decisions"], clock, 1, name,
+                                  runner=runners[i], lp_only=True) for i in big}
+        for i in range(len(subs)):
+            if i not in futures:
+                curves[i] = block_curve(subs[i], subs[i].extra["decisions"], clock, 1, name, runner=runners[i],
+                                        lp_only=True)
+        for i, fut in futures.items():
+            curves[i] = fut.result()
+    for i in range(len(subs)):  # levels left by a fractional LP: branch and bound here, one block at a time
+        while curves[i] is not None and curves[i].resume is not None:
+            curves[i] = block_curve(subs[i], subs[i].extra["decisions"], clock, 1, name, runner=runners[i],
+                                    curve=curves[i], lp_only=False)
+    return curves
 
 
 # ---------------------------------------------------------------- the answer
