@@ -24,7 +24,7 @@ from . import progress as P
 from .dates import parse_date
 from .errors import OrgmodelError
 from .i18n import gettext as _
-from .i18n import N_, set_lang
+from .i18n import N_, labels, set_lang
 from .registry import load_registry
 from .tables import render_table
 from .timeline import Timeline
@@ -152,9 +152,7 @@ def status(
     _echo(render_progress(table, tl.registry.name, view.baseline, view.as_of))
     if by:
         _echo()
-        detail = view.breakdown(by).copy()
-        detail["reduced_pct"] = detail["reduced_pct"].round(1)
-        _echo(render_table(detail.rename(columns={"reduced_pct": "reduced %"}), title=f"By {by}"))
+        _echo(render_breakdown(view.breakdown(by), by, view.baseline, view.as_of))
 
 
 def render_progress(table, name: str, b, d) -> str:
@@ -187,6 +185,30 @@ def render_progress(table, name: str, b, d) -> str:
     return render_table(pd.DataFrame(rows), title=title) + "\n" + _("Check: baseline + opened - closed = current for every kind.")
 
 
+def _heads(table, heads: dict, values: dict | None = None):
+    """``table`` as a person reads it: columns renamed by ``heads`` (msgids, or already translated
+    text), values of the columns in ``values`` passed through their function. Machine-readable forms
+    (--format json / csv) keep the contract's column names."""
+    shown = table.copy()
+    for col, fn in (values or {}).items():
+        if col in shown.columns:
+            shown[col] = [fn(v) for v in shown[col]]
+    return shown.rename(columns={c: _(h) for c, h in heads.items() if c in shown.columns})
+
+
+def render_breakdown(detail, by: str, b, d) -> str:
+    """``status --by`` as a table a planner reads (kind names, Babel numbers, headers in the language)."""
+    from . import fmt as F
+    from .outputs.texts import H
+
+    heads = {"kind": H["kind"], by: H.get(by, by), "baseline": _("Units on {date}", date=F.date(b)),
+             "current": _("Units on {date}", date=F.date(d)), "reduced": H["reduced"], "reduced_pct": H["reduced_pct"],
+             "opened": H["opened"], "closed": H["closed"]}
+    values = {"kind": lambda k: F.kind(k, short=True), "reduced_pct": lambda p: "" if p != p else F.pct(p),
+              by: lambda v: F.label(by, v)}
+    return render_table(_heads(detail, heads, values), title=_("By {column}", column=_(H.get(by, by))))
+
+
 @app.command()
 def lineage(
     registry: Path = REGISTRY_ARG,
@@ -211,18 +233,21 @@ def lineage(
     if fmt is Fmt2.json:
         _echo(json.dumps({"unit_id": unit_id, "as_of": d.isoformat(), "successors": succ}, ensure_ascii=False))
         return
+    from . import fmt as F
+
     name = L.names_at(tl, [unit_id], d)[0]
     if succ == [unit_id]:
-        _echo(f"{unit_id} ({name}) is still open on {d}.")
+        _echo(_("{unit} ({name}) is still open on {date}.", unit=unit_id, name=name, date=F.date(d)))
     elif not succ:
-        _echo(f"{unit_id} ({name}) was dissolved without successors by {d}.")
+        _echo(_("{unit} ({name}) was dissolved without successors by {date}.", unit=unit_id, name=name, date=F.date(d)))
     else:
-        _echo(f"{unit_id} ({name}) is carried on at {d} by:")
+        _echo(_("{unit} ({name}) is carried on at {date} by:", unit=unit_id, name=name, date=F.date(d)))
         for s, n in zip(succ, L.names_at(tl, succ, d)):
             _echo(f"  {s}  {n}")
     if len(chain):
         _echo()
-        _echo(render_table(chain, title="Events on the way"))
+        _echo(render_table(_heads(chain, labels("lineage_head"), {"type": F.event, "date": F.date}),
+                           title=_("Events on the way")))
 
 
 @app.command()
@@ -242,7 +267,7 @@ def crosswalk(
 
         refuse_overlap(out, [(registry, "the registry")], folder=False)
         atomic_write_text(out, text)
-        _err(f"wrote {out} ({len(table)} rows)")
+        _err(_("wrote {path} ({n} rows)", path=str(out), n=len(table)))
     else:
         _echo(text.rstrip("\n"))
     _warn_date(tl, to_date)
@@ -264,7 +289,13 @@ def trajectory(
     elif fmt is Fmt.csv:
         _echo(table.to_csv(index=False, lineterminator="\n").rstrip("\n"))
     else:
-        _echo(render_table(table, title=f"{tl.registry.name}: counted units at each year end"))
+        from . import fmt as F
+        from .outputs.texts import H
+
+        heads = {"date": H["date"], "year": H["year"], **{k: F.kind(k, short=True) for k in ("agency", "psu", "all")}}
+        values = {"date": F.date, **{k: F.number for k in ("agency", "psu", "all")}}
+        _echo(render_table(_heads(table, heads, values), title=_("{name}: counted units at each year end",
+                                                                name=tl.registry.name)))
 
 
 @app.command()
@@ -281,10 +312,26 @@ def target(
     if fmt is Fmt2.json:
         _echo(json.dumps(res.to_dict(), ensure_ascii=False))
         return
-    verdict = "MET" if res.met else "NOT MET"
-    pct = f" ({100 * res.reduced / res.baseline_count:.1f}%)" if res.baseline_count else " (no such units at the baseline)"
-    _echo(f"{res.target} — {verdict} on {res.as_of}: {res.reduced} of {res.baseline_count} fewer{pct}, {res.required} needed.")
-    _echo(f"First met on {res.first_met}." if res.first_met else "Never met in the registry's history.")
+    _echo(render_target(res))
+
+
+def render_target(res) -> str:
+    """The ``target`` command's answer in the language in force (json: the contract's keys)."""
+    from . import fmt as F
+
+    t = res.target
+    share = float(t.reduce_pct)
+    goal = _("reduce {kind} by at least {pct} against {base}", kind=F.kind_text(t.kind),
+             pct=F.pct(share, decimals=0 if share.is_integer() else 1), base=F.date(t.baseline))
+    done = (" (" + F.pct(100 * res.reduced / res.baseline_count) + ")" if res.baseline_count
+            else " " + _("(no such units at the baseline)"))
+    verdict = _("MET") if res.met else _("NOT MET")
+    lines = [_("{target} — {verdict} on {date}: {reduced} of {baseline} fewer{done}, {required} needed.", target=goal,
+               verdict=verdict, date=F.date(res.as_of), reduced=F.number(res.reduced), baseline=F.number(res.baseline_count),
+               done=done, required=F.number(res.required))]
+    lines.append(_("First met on {date}.", date=F.date(res.first_met)) if res.first_met
+                 else _("Never met in the registry's history."))
+    return "\n".join(lines)
 
 
 @app.command()
@@ -312,12 +359,16 @@ def count(
     if fmt is Fmt2.json:
         _echo(json.dumps(result, ensure_ascii=False, sort_keys=True))
         return
-    _echo(_("{name}: {n} units open on {date}", name=tl.registry.name, n=result["count"], date=result["as_of"]))
+    from . import fmt as F
+    from .outputs.texts import H
+
+    _echo(_("{name}: {n} units open on {date}", name=tl.registry.name, n=F.number(result["count"]), date=F.date(result["as_of"])))
     if by:
         import pandas as pd
 
         rows = pd.DataFrame({by: list(result["by"]), "count": list(result["by"].values())})
-        _echo(render_table(rows, max_rows=1000))
+        heads = {by: H.get(by, by), "count": N_("Units")}
+        _echo(render_table(_heads(rows, heads, {by: lambda v: F.label(by, v), "count": F.number}), max_rows=1000))
 
 
 @app.command()
@@ -339,7 +390,7 @@ def solve(
     sol = solve_scenario(scn, log=log, started=started)
     path = write_solution(sol, scn, out or Path("reports") / scn.name, force=force)
     _echo(format_plan_table(sol))
-    _err(f"wrote {path}")
+    _err(_("wrote {path}", path=str(path)))
 
 
 @app.command()
@@ -360,14 +411,29 @@ def frontier(
     scn = load_scenario(scenario)
     refuse_inputs(out or Path("reports") / f"{scn.name}-frontier", scn)  # before the sweep
     if not 1 <= target <= len(scn.targets):
-        raise click.BadParameter(f"{scn.name} has {len(scn.targets)} target(s); give 1 to {len(scn.targets)}", param_hint="--target")
+        raise click.BadParameter(_("{name} has {n} target(s); give 1 to {n}", name=scn.name, n=len(scn.targets)),
+                                 param_hint="--target")
     ans = frontier_answer(scn, steps=steps, target=target - 1, log=log, started=started)
     df = ans.table
     path = write_frontier(df, scn, out or Path("reports") / f"{scn.name}-frontier")
-    _echo(ans.why if ans.why else render_table(df, title=f"{scn.name}: minimum cost per reduction"))
+    _echo(ans.why if ans.why else render_frontier(df, scn.name))
     for note in ans.notes:
         _err(note)
-    _err(f"wrote {path}")
+    _err(_("wrote {path}", path=str(path)))
+
+
+def render_frontier(df, name: str) -> str:
+    """The frontier as a planner reads it (frontier.csv keeps the contract's columns)."""
+    from . import fmt as F
+    from .outputs.texts import H, STATUS
+
+    heads = {"reduction": H["reduction"], "reduction_pct": H["frontier_pct"], "min_cost": H["min_cost"],
+             "merges": H["merges"], "status": H["status"]}
+    heads.update({c: _("Meets target {n}", n=c.split("_")[1]) for c in df.columns if c.startswith("meets_")})
+    values = {"reduction": F.number, "merges": F.number, "reduction_pct": lambda p: "" if p != p else F.pct(p),
+              "min_cost": lambda c: "" if c != c else F.number(c, decimals=2), "status": lambda s: _(STATUS.get(s, s))}
+    values.update({c: (lambda m: _("yes") if m else _("no")) for c in df.columns if c.startswith("meets_")})
+    return render_table(_heads(df, heads, values), title=_("{name}: least disruption for each reduction", name=name))
 
 
 @app.command()
@@ -386,7 +452,7 @@ def compare(
         write_comparison(cmp, out)
     _echo(cmp.text())
     if out is not None:
-        _err(f"wrote {out}")
+        _err(_("wrote {path}", path=str(out)))
 
 
 @app.command()
@@ -477,14 +543,14 @@ def synth(
     from . import synth as G
 
     if provinces < 1:
-        raise click.BadParameter("needs at least 1 province", param_hint="--provinces")
+        raise click.BadParameter(_("needs at least 1 province"), param_hint="--provinces")
     from .files import check_output_folder, output_dir
 
     check_output_folder(out)  # before generating: --out . is refused at once
     units, events, meta = G.generate_national(provinces=provinces, seed=seed)
     with output_dir(out, force=force) as tmp:
         G.write_registry(units, events, tmp, meta=meta)
-    _err(f"wrote {out}: {len(units)} units, {len(events)} events")
+    _err(_("wrote {path}: {units} units, {events} events", path=str(out), units=len(units), events=len(events)))
 
 
 def _is_usage_error(exc: Exception) -> bool:
@@ -512,7 +578,11 @@ def _usage_message(exc) -> str:
     if kind == "BadParameter":
         hint = getattr(exc, "param_hint", None) or (_param_name(param) if param is not None else "")
         hint = " / ".join(hint) if isinstance(hint, (list, tuple)) else hint
-        return _("Invalid value for {name}: {detail}", name=hint, detail=exc.message)
+        bare = getattr(getattr(param, "type_descriptor", None), "annotation", None)  # typer: the option's Enum
+        choices = ([e.value for e in bare] if isinstance(bare, type) and issubclass(bare, Enum)
+                   else getattr(getattr(param, "type", None), "choices", None))
+        detail = _("choose one of {choices}", choices=", ".join(map(str, choices))) if choices else exc.message
+        return _("Invalid value for {name}: {detail}", name=hint, detail=detail)
     return exc.format_message()
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .i18n import _, get_lang
+from .i18n import _, get_lang, labels
 from .tables import render_table
 
 MERGE_COLUMNS = ["unit_id", "name", "into_a", "into_b", "where"]
@@ -41,14 +41,28 @@ class Comparison:
 
     def text(self, lang: str | None = None, max_rows: int = 40) -> str:
         lang = lang or get_lang()
-        parts = [render_table(self.status, title=_("Scenarios compared: A = {a}, B = {b}", lang=lang, a=self.name_a, b=self.name_b))]
-        parts.append(render_table(self.targets, title="\n" + _("Targets", lang=lang)))
+        from .optim.answers import STATUS_WORDS
+
+        status = self.status.copy()
+        status[""] = [_(STATUS_ROWS.get(k, k), lang=lang) for k in status[""]]
+        for col in ("A", "B"):
+            status[col] = [_(STATUS_WORDS[v], lang=lang) if k == "status" and v in STATUS_WORDS else _show(v, lang)
+                           for k, v in zip(self.status[""], status[col])]
+        parts = [render_table(status, title=_("Scenarios compared: A = {a}, B = {b}", lang=lang, a=self.name_a, b=self.name_b))]
+        targets = self.targets.copy()
+        for col in targets.columns:
+            if col.startswith("met "):
+                targets[col] = [_("yes", lang=lang) if v else _("no", lang=lang) if v is not None else "" for v in targets[col]]
+        heads = {c: _(TARGET_HEADS[c.split(" ")[0]], lang=lang) + c[len(c.split(" ")[0]):] for c in targets.columns
+                 if c.split(" ")[0] in TARGET_HEADS}
+        parts.append(render_table(targets.rename(columns=heads), title="\n" + _("Targets", lang=lang)))
         from .consequences import LABELS
 
         shown = self.consequences.copy()
         shown["consequence"] = [_(LABELS[k], lang=lang) if k in LABELS else k for k in shown["consequence"]]
         for col in ("A", "B", "B - A"):
             shown[col] = [_show(v, lang) for v in shown[col]]
+        shown = shown.rename(columns={"consequence": _("Consequence", lang=lang)})
         parts.append(render_table(shown, title="\n" + _("Consequences (policy costs are an estimate)", lang=lang)))
         c = self.counts()
         parts.append("\n" + _("Merges: {a} only in A, {b} only in B, {same} in both (same absorbing unit), "
@@ -56,7 +70,10 @@ class Comparison:
                               a=c["only_a"], b=c["only_b"], same=c["both_same"], diff=c["both_different"]))
         differ = self.merges.loc[self.merges["where"] != "both_same"] if len(self.merges) else self.merges
         if len(differ):
-            parts.append(render_table(differ.head(max_rows), max_rows=max_rows))
+            shown = differ.head(max_rows).copy()
+            shown["where"] = [_(WHERE.get(w, w), lang=lang) for w in shown["where"]]
+            shown = shown.rename(columns={c: _(h, lang=lang) for c, h in MERGE_HEADS.items()})
+            parts.append(render_table(shown, max_rows=max_rows))
             if len(differ) > max_rows:
                 parts.append(_("… {n} more rows", lang=lang, n=len(differ) - max_rows))
         return "\n".join(parts)
@@ -77,8 +94,26 @@ def _names(sol) -> dict:
     return {str(k): str(v) for k, v in units["name"].items()}
 
 
+#: Row labels of the status table and heads of the targets table of :meth:`Comparison.text`.
+STATUS_ROWS = labels("compare_row")
+MERGE_HEADS = labels("compare_merge")
+WHERE = labels("compare_where")
+TARGET_HEADS = labels("compare_target")
+
+
 def _target_label(t: dict, target) -> str:
-    label = target.label() if target is not None else f"{t['kind']} vs {t['baseline_date']}"
+    """How the comparison names a target, in the language in force: ``Sự nghiệp -10% so với 31/12/2015``."""
+    from . import fmt as F
+
+    if target is None:
+        return _("{kind} against {date}", kind=F.kind(t["kind"], short=True), date=F.date(t["baseline_date"]))
+    share = None if target.reduce_pct is None else float(target.reduce_pct)
+    amount = ("-" + F.pct(share, decimals=0 if share.is_integer() else 1) if share is not None
+              else "-" + F.number(target.reduce_count))
+    label = _("{kind} {amount} against {date}", kind=F.kind(target.kind, short=True), amount=amount,
+              date=F.date(target.baseline))
+    if target.where:
+        label += " (" + ", ".join(f"{k}={'|'.join(v)}" for k, v in target.where.items()) + ")"
     return label
 
 

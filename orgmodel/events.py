@@ -20,8 +20,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from . import fmt as F
 from . import schema as S
 from .dates import ALWAYS, NEVER, day_number, from_day_number
+from .i18n import N_, _
 from .vocab import CODE_DIGITS, OPENING_TYPES, RECLASSIFY_COLUMNS
 
 NOT_YET, OPEN, CLOSED = 0, 1, 2
@@ -53,14 +55,14 @@ ARITY = {
 }
 
 ARITY_TEXT = {
-    "establish": "no sources and at least one target (the new units)",
-    "merge": "at least one source and exactly one target (the unit that absorbs them)",
-    "consolidate": "at least two sources and exactly one target (the new unit)",
-    "split": "exactly one source and at least two targets (the new units)",
-    "separate": "exactly one source and at least one target (the new units)",
-    "dissolve": "at least one source (targets, if any, are the open units taking over the functions)",
-    "transfer": "at least one source, no targets, and new_parent_id",
-    "reclassify": "at least one source, no targets, and changes",
+    "establish": N_("no sources and at least one target (the new units)"),
+    "merge": N_("at least one source and exactly one target (the unit that absorbs them)"),
+    "consolidate": N_("at least two sources and exactly one target (the new unit)"),
+    "split": N_("exactly one source and at least two targets (the new units)"),
+    "separate": N_("exactly one source and at least one target (the new units)"),
+    "dissolve": N_("at least one source (targets, if any, are the open units taking over the functions)"),
+    "transfer": N_("at least one source, no targets, and new_parent_id"),
+    "reclassify": N_("at least one source, no targets, and changes"),
 }
 
 # split shares (registry-format 1.1): the parts' population / area must add up to the source's,
@@ -164,8 +166,9 @@ class State:
         p = self.parent_of[i]
         if check_parent and p and not self.is_open(p):
             self.herr(ev, "targets", u,
-                      f"event {ev.event_id!r} opens {u!r} under parent {p!r}, which is not open on {from_day_number(day)}; "
-                      f"open the parent first (an earlier event) or fix parent_id of {u!r}")
+                      _("event {event} opens {unit} under parent {parent}, which is not open on {date}; open the parent "
+                        "first (an earlier event) or fix parent_id of {unit}", event=repr(ev.event_id), unit=repr(u),
+                        parent=repr(p), date=F.date(from_day_number(day))))
         self.set_parent(u, p, day)
 
     def close_unit(self, u: str, day: int, ev) -> None:
@@ -180,16 +183,18 @@ class State:
         """Close ``s`` (split, dissolve): its children must have been moved or closed already."""
         kids = sorted(self.children.get(s, ()))
         if kids:
-            shown = ", ".join(map(repr, kids[:5])) + (f" and {len(kids) - 5} more" if len(kids) > 5 else "")
+            shown = ", ".join(map(repr, kids[:5])) + (" " + _("and {n} more", n=len(kids) - 5) if len(kids) > 5 else "")
             self.herr(ev, "sources", s,
-                      f"event {ev.event_id!r} ({ev.type}) closes {s!r} on {from_day_number(day)} while it still manages {shown}; "
-                      f"transfer or close them first (an earlier event, on that date or before)")
+                      _("event {event} ({type}) closes {unit} on {date} while it still manages {shown}; transfer or close "
+                        "them first (an earlier event, on that date or before)", event=repr(ev.event_id), type=ev.type,
+                        unit=repr(s), date=F.date(from_day_number(day)), shown=shown))
         self.close_unit(s, day, ev)
 
     def move_children(self, src: str, dst: str, day: int, ev) -> None:
         for c in sorted(self.children.get(src, ())):
             if self.kinds[self.pos[c]] == "government" and self.kinds[self.pos[dst]] != "government":
-                self.herr(ev, "targets", dst, f"event {ev.event_id!r}: government unit {c!r} would move under {dst!r}, which is not a government unit")
+                self.herr(ev, "targets", dst, _("event {event}: government unit {unit} would move under {parent}, which is not "
+                                                 "a government unit", event=repr(ev.event_id), unit=repr(c), parent=repr(dst)))
             self.set_parent(c, dst, day)
 
     def replay(self) -> Replay:
@@ -229,10 +234,14 @@ def _absorb(st: State, ev: Event, live: list, dst: str) -> None:
         if st.ancestors_include(dst, s):
             if ev.type == "consolidate" and st.parent_of[st.pos[dst]] in live:
                 up = st.parent.get(s, "")
-                st.herr(ev, "targets", dst, f"event {ev.event_id!r}: the new unit {dst!r} has parent_id {st.parent_of[st.pos[dst]]!r}, one of the units it consolidates; "
-                        f"give {dst!r} the managing unit of the sources" + (f" (e.g. {up!r})" if up else "") + " in units.csv")
+                eg = " " + _("(e.g. {unit})", unit=repr(up)) if up else ""
+                st.herr(ev, "targets", dst, _("event {event}: the new unit {unit} has parent_id {parent}, one of the units it "
+                                              "consolidates; give {unit} the managing unit of the sources{eg} in units.csv",
+                                              event=repr(ev.event_id), unit=repr(dst), parent=repr(st.parent_of[st.pos[dst]]), eg=eg))
                 return
-            st.herr(ev, "targets", dst, f"event {ev.event_id!r}: {dst!r} is managed (directly or not) by {s!r}; merging {s!r} into it would make a cycle in the hierarchy")
+            st.herr(ev, "targets", dst, _("event {event}: {unit} is managed (directly or not) by {source}; merging {source} "
+                                          "into it would make a cycle in the hierarchy", event=repr(ev.event_id), unit=repr(dst),
+                                          source=repr(s)))
             continue
         st.move_children(s, dst, ev.day, ev)
         st.close_unit(s, ev.day, ev)
@@ -278,14 +287,18 @@ def dissolve(st: State, ev: Event, live: list, new: list) -> None:
 def transfer(st: State, ev: Event, live: list, new: list) -> None:
     p = ev.new_parent_id
     if not st.is_open(p):
-        st.err(ev, "new_parent_id", p, f"transfer {ev.event_id!r} on {ev.date} moves units under {p!r}, which is not open then")
+        st.err(ev, "new_parent_id", p, _("transfer {event} on {date} moves units under {parent}, which is not open then",
+                                          event=repr(ev.event_id), date=F.date(ev.date), parent=repr(p)))
         return
     for s in live:
         if st.ancestors_include(p, s):
-            st.herr(ev, "new_parent_id", p, f"transfer {ev.event_id!r} puts {s!r} under {p!r}, which {s!r} itself manages (directly or not): a cycle in the hierarchy")
+            st.herr(ev, "new_parent_id", p, _("transfer {event} puts {unit} under {parent}, which {unit} itself manages "
+                                               "(directly or not): a cycle in the hierarchy", event=repr(ev.event_id),
+                                               unit=repr(s), parent=repr(p)))
             continue
         if st.kinds[st.pos[s]] == "government" and st.kinds[st.pos[p]] != "government":
-            st.herr(ev, "new_parent_id", p, f"transfer {ev.event_id!r} puts government unit {s!r} under {p!r}, which is not a government unit")
+            st.herr(ev, "new_parent_id", p, _("transfer {event} puts government unit {unit} under {parent}, which is not a "
+                                               "government unit", event=repr(ev.event_id), unit=repr(s), parent=repr(p)))
             continue
         st.set_parent(s, p, ev.day)
 
@@ -331,8 +344,9 @@ def _check_shares(st: State, ev: Event, source: str, parts: list) -> None:
         if not all(given):
             missing = [t for t, g in zip(parts, given) if not g]
             st.err(ev, "targets", ";".join(missing),
-                   f"split {ev.event_id!r}: {col} is given for some parts of {source!r} but not for {', '.join(map(repr, missing))}; "
-                   f"give every part its {col} (the shares of the source) or none")
+                   _("split {event}: {col} is given for some parts of {unit} but not for {missing}; give every part its "
+                     "{col} (the shares of the source) or none", event=repr(ev.event_id), col=col, unit=repr(source),
+                     missing=", ".join(map(repr, missing))))
             continue
         whole = st.units[col].iat[st.pos[source]]
         if pd.isna(whole):
@@ -340,15 +354,26 @@ def _check_shares(st: State, ev: Event, source: str, parts: list) -> None:
         total = float(sum(float(v) for v in values))
         if abs(total - float(whole)) > per_part * len(parts) + 1e-9:
             st.err(ev, "targets", ";".join(parts),
-                   f"split {ev.event_id!r}: the parts' {col} add up to {total:g} but {source!r} has {float(whole):g}; "
-                   f"the parts are shares of the source: make them add up (within {per_part:g} per part)")
+                   _("split {event}: the parts' {col} add up to {total} but {unit} has {whole}; the parts are shares of the "
+                     "source: make them add up (within {tolerance} per part)", event=repr(ev.event_id), col=col,
+                     total=_g(total), unit=repr(source),
+                     whole=_g(whole),
+                     tolerance=_g(per_part)))
+
+
+def _g(x) -> str:
+    """A number as ``{:g}`` would show it (no needless decimals), with the separators of the language."""
+    x = float(x)
+    decimals = 0 if x.is_integer() else min(4, len(f"{x:g}".partition(".")[2]))
+    return F.number(x, decimals=decimals, group=False)
 
 
 def _check_code_digits(st: State, ev: Event, unit: str, level, code: str) -> None:
     digits = CODE_DIGITS.get(level)
     if digits and not (code.isdigit() and len(code) == digits and code.isascii()):
         st.err(ev, "changes", f"code={code}",
-               f"reclassify {ev.event_id!r}: code {code!r} of {unit!r} is not a {level}-level statistics code ({digits} digits)")
+               _("reclassify {event}: code {code} of {unit} is not a {level}-level statistics code ({digits} digits)",
+                 event=repr(ev.event_id), code=repr(code), unit=repr(unit), level=F.level(level), digits=digits))
 
 
 # ====================================================================== the replay
@@ -363,11 +388,12 @@ def parse_changes(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
         col, eq, value = part.partition("=")
         col, value = col.strip().lower(), value.strip()
         if not eq:
-            wrong.append(f"{part!r} is not column=value")
+            wrong.append(_("{part} is not column=value", part=repr(part)))
         elif col not in RECLASSIFY_COLUMNS:
-            wrong.append(f"column {col!r} cannot be changed by reclassify (only {', '.join(RECLASSIFY_COLUMNS)})")
+            wrong.append(_("column {col} cannot be changed by reclassify (only {columns})", col=repr(col),
+                            columns=", ".join(RECLASSIFY_COLUMNS)))
         elif col in (c for c, _ in pairs):
-            wrong.append(f"column {col!r} is changed twice")
+            wrong.append(_("column {col} is changed twice", col=repr(col)))
         else:
             pairs.append((col, value))
     return tuple(pairs), wrong
@@ -387,14 +413,14 @@ def check_changes(events: pd.DataFrame, efile: str, problems: S.Problems, vocabu
         if etype != "reclassify":
             if text:
                 problems.add(S.RANK_VALUE, efile, line, eid, "changes", text,
-                             f"event {eid!r} is a {etype}; changes is only for reclassify — leave it empty")
+                             _("event {event} is a {type}; changes is only for reclassify — leave it empty", event=repr(eid), type=etype))
                 bad.add(line)
             continue
         pairs, wrong = parse_changes(text)
         if not pairs and not wrong:
-            wrong.append("it is empty; write column=value pairs, e.g. name=Thành phố Đông Triều;unit_type=thanh-pho")
+            wrong.append(_("it is empty; write column=value pairs, e.g. name=Thành phố Đông Triều;unit_type=thanh-pho"))
         for w in wrong:
-            problems.add(S.RANK_VALUE, efile, line, eid, "changes", text, f"changes of reclassify {eid!r}: {w}")
+            problems.add(S.RANK_VALUE, efile, line, eid, "changes", text, _("changes of reclassify {event}: {what}", event=repr(eid), what=w))
         if wrong:
             bad.add(line)
             continue
@@ -427,7 +453,7 @@ def replay(units: pd.DataFrame, events: pd.DataFrame, *, start: dt.date | None =
     """
     problems = problems if problems is not None else S.Problems()
     if changes is None:
-        changes, _ = check_changes(events, files[1], S.Problems())
+        changes, _bad = check_changes(events, files[1], S.Problems())
     ev = events.copy()
     ev["day_"] = [day_number(d) if d is not None and not pd.isna(d) else None for d in ev["date"]]
     ev = ev[ev["day_"].notna()].sort_values(["day_", "line"], kind="stable")
@@ -440,7 +466,8 @@ def replay(units: pd.DataFrame, events: pd.DataFrame, *, start: dt.date | None =
         for t in targets:
             if t in opener:
                 problems.add(S.RANK_EVENT, files[1], line, eid, "targets", t,
-                             f"event {eid!r} opens {t!r}, which event {opener[t][0]!r} (line {opener[t][1]}) already opens; a unit opens only once")
+                             _("event {event} opens {unit}, which event {other} (line {line}) already opens; a unit opens only once",
+                               event=repr(eid), unit=repr(t), other=repr(opener[t][0]), line=opener[t][1]))
             else:
                 opener[t] = (eid, line)
 
@@ -461,27 +488,33 @@ def _apply(st: State, ev: Event, start, start_day) -> None:
     eid, etype, sources, targets = ev.event_id, ev.type, ev.sources, ev.targets
     if start_day is not None and ev.day <= start_day:
         st.err(ev, "date", ev.date.isoformat(),
-               f"event {eid!r} is dated {ev.date}, not after the registry's start ({start}); units that exist then belong in units.csv without an event")
+               _("event {event} is dated {date}, not after the registry's start ({start}); units that exist then belong in "
+                 "units.csv without an event", event=repr(eid), date=F.date(ev.date), start=F.date(start)))
         return
     if not arity_ok(etype, len(sources), len(targets)):
-        st.err(ev, "type", etype, f"event {eid!r} ({etype}) has {len(sources)} source(s) and {len(targets)} target(s); {etype} needs {ARITY_TEXT[etype]}")
+        st.err(ev, "type", etype, _("event {event} ({type}) has {sources} source(s) and {targets} target(s); {type} needs "
+                                     "{needs}", event=repr(eid), type=etype, sources=len(sources), targets=len(targets),
+                                     needs=_(ARITY_TEXT[etype])))
         for t in targets:  # the units it meant to open exist from now on: no follow-on errors
             if st.opener.get(t, (None,))[0] == eid and st.status[st.pos[t]] == NOT_YET:
                 st.open_unit(t, ev.day, ev, check_parent=False)
         return
     if ev.new_parent_id and etype != "transfer":
-        st.err(ev, "new_parent_id", ev.new_parent_id, f"event {eid!r} is a {etype}; new_parent_id is only for transfer — leave it empty")
+        st.err(ev, "new_parent_id", ev.new_parent_id, _("event {event} is a {type}; new_parent_id is only for transfer — "
+                                                           "leave it empty", event=repr(eid), type=etype))
     if etype == "transfer" and not ev.new_parent_id:
-        st.err(ev, "new_parent_id", "", f"transfer {eid!r} has no new_parent_id; give the new managing unit")
+        st.err(ev, "new_parent_id", "", _("transfer {event} has no new_parent_id; give the new managing unit", event=repr(eid)))
         return
     if etype == "reclassify" and not ev.changes:
         return  # its changes were refused (reported by check_changes)
     dup = sorted({u for u in sources if sources.count(u) > 1} | {u for u in targets if targets.count(u) > 1})
     both = sorted(set(sources) & set(targets))
     if dup:
-        st.err(ev, "sources", ";".join(dup), f"event {eid!r} names {', '.join(map(repr, dup))} more than once")
+        st.err(ev, "sources", ";".join(dup), _("event {event} names {units} more than once", event=repr(eid),
+                                                units=", ".join(map(repr, dup))))
     if both:
-        st.err(ev, "targets", ";".join(both), f"event {eid!r} names {', '.join(map(repr, both))} as both source and target")
+        st.err(ev, "targets", ";".join(both), _("event {event} names {units} as both source and target", event=repr(eid),
+                                                 units=", ".join(map(repr, both))))
         return
     live = []
     for s in dict.fromkeys(sources):
@@ -489,16 +522,19 @@ def _apply(st: State, ev: Event, start, start_day) -> None:
             live.append(s)
         else:
             i = st.pos[s]
-            why = (f"it opens only later (event {st.opener[s][0]!r})" if st.status[i] == NOT_YET and s in st.opener
-                   else f"it closed on {from_day_number(st.close_day[i])} (event {st.close_event[i]!r})")
-            st.err(ev, "sources", s, f"event {eid!r} on {ev.date} takes from {s!r}, which is not open then: {why}")
+            why = (_("it opens only later (event {event})", event=repr(st.opener[s][0])) if st.status[i] == NOT_YET and s in st.opener
+                   else _("it closed on {date} (event {event})", date=F.date(from_day_number(st.close_day[i])),
+                          event=repr(st.close_event[i])))
+            st.err(ev, "sources", s, _("event {event} on {date} takes from {unit}, which is not open then: {why}",
+                                       event=repr(eid), date=F.date(ev.date), unit=repr(s), why=why))
     new = []
     if etype in OPENING_TYPES:
         new = [t for t in dict.fromkeys(targets) if st.opener.get(t, (None,))[0] == eid and st.status[st.pos[t]] == NOT_YET]
     elif etype in ("merge", "dissolve"):
         for t in targets:
             if not st.is_open(t):
-                st.err(ev, "targets", t, f"event {eid!r} on {ev.date} gives to {t!r}, which is not open then; a {etype} target must be an open unit")
+                st.err(ev, "targets", t, _("event {event} on {date} gives to {unit}, which is not open then; a {type} target "
+                                          "must be an open unit", event=repr(eid), date=F.date(ev.date), unit=repr(t), type=etype))
     RULES[etype](st, ev, live, new)
 
 
@@ -519,10 +555,11 @@ def _start_state(st: State) -> None:
     lines = st.units["line"].to_numpy()
     for k in np.flatnonzero(late):
         i, u, p = start[k], ids[start[k]], par[k]
-        eid, _ = st.opener.get(p, ("?", None))
+        eid, _line = st.opener.get(p, ("?", None))
         st.problems.add(S.RANK_HIERARCHY, st.ufile, lines[i], u, "parent_id", p,
-                        f"{u!r} exists from the registry's start but its parent {p!r} opens only later (event {eid!r}); "
-                        f"an open unit needs an open parent — fix parent_id or open {u!r} by an event too")
+                        _("{unit} exists from the registry's start but its parent {parent} opens only later (event {event}); an "
+                          "open unit needs an open parent — fix parent_id or open {unit} by an event too", unit=repr(u),
+                          parent=repr(p), event=repr(eid)))
     par = np.where(known, par, "")
     st.start_units = ids[start].tolist()
     children = st.children
@@ -545,7 +582,7 @@ def _report_start_cycles(st: State, start: np.ndarray, parent_pos: np.ndarray) -
     up = np.full(n, -1, dtype=np.int64)
     up[start] = parent_pos
     jump = up.copy()
-    for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))) + 1)):
+    for _step in range(max(1, int(np.ceil(np.log2(max(n, 2)))) + 1)):
         has = jump >= 0
         if not has.any():
             break
@@ -568,9 +605,9 @@ def _report_start_cycles(st: State, start: np.ndarray, parent_pos: np.ndarray) -
         if u and state.get(u) == 1:  # the walk came back to itself: a cycle
             cycle = path[path.index(u):]
             first = min(cycle)
-            shown = cycle + [cycle[0]] if len(cycle) <= 12 else cycle[:10] + [f"… {len(cycle) - 11} more", cycle[-1], cycle[0]]
+            shown = cycle + [cycle[0]] if len(cycle) <= 12 else cycle[:10] + ["… " + _("{n} more", n=len(cycle) - 11), cycle[-1], cycle[0]]
             st.problems.add(S.RANK_HIERARCHY, st.ufile, st.units["line"].iat[st.pos[first]], first, "parent_id", st.parent[first],
-                            f"cycle in the management hierarchy: {' -> '.join(shown)}; one of these parent_id values is wrong")
+                            _("cycle in the management hierarchy: {cycle}; one of these parent_id values is wrong", cycle=" -> ".join(shown)))
         for v in path:
             state[v] = 2
 
@@ -628,10 +665,11 @@ def check_codes(units: pd.DataFrame, rep: Replay, files, problems: S.Problems) -
     prev_pos = pd.Series(np.where(same, np.r_[-1, p[:-1]], -1))
     for k in np.flatnonzero(clash)[:200]:
         other = ids[prev_pos.iat[k]] if prev_pos.iat[k] >= 0 else "?"
-        when = "the registry's start" if s[k] == ALWAYS else str(from_day_number(s[k]))
+        when = _("the registry's start") if s[k] == ALWAYS else F.date(from_day_number(s[k]))
         problems.add(S.RANK_EVENT, iv["file"].iat[k], iv["line"].iat[k], ids[p[k]], "code", code[k],
-                     f"code {code[k]!r} of {ids[p[k]]!r} is also the code of {other!r}, open at the same time (from {when}); "
-                     f"two open units may not share a code — fix one of them")
+                     _("code {code} of {unit} is also the code of {other}, open at the same time (from {when}); two open units "
+                       "may not share a code — fix one of them", code=repr(code[k]), unit=repr(ids[p[k]]), other=repr(other),
+                       when=when))
 
 
 def check_territorial_codes(units: pd.DataFrame, file: str, problems: S.Problems) -> None:
@@ -642,4 +680,6 @@ def check_territorial_codes(units: pd.DataFrame, file: str, problems: S.Problems
     for level, digits in CODE_DIGITS.items():
         bad = units["kind"].eq("government") & units["level"].eq(level) & code.ne("") & ~code.str.fullmatch(rf"[0-9]{{{digits}}}")
         problems.add_mask(S.RANK_VALUE, file, units, bad, "code",
-                          lambda i, v, lv=level, d=digits: f"code {v!r} of {i!r} is not a {lv}-level statistics code ({d} digits, e.g. {'2' * d})", "unit_id")
+                          lambda i, v, lv=level, d=digits: _("code {code} of {unit} is not a {level}-level statistics code ({digits} digits, "
+                                                               "e.g. {example})", code=repr(v), unit=repr(i), level=F.level(lv), digits=d,
+                                                               example="2" * d), "unit_id")

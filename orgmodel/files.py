@@ -43,13 +43,15 @@ def _umask() -> int:
 
 
 def _cannot_write(path, exc: OSError) -> OutputError:
-    return OutputError(f"Cannot write {path}: {exc.strerror or exc}. Choose another output path (--out).")
+    return OutputError(_("Cannot write {path}: {reason}. Choose another output path (--out).", path=str(path),
+                         reason=exc.strerror or str(exc)))
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     path = Path(path)
     if path.is_dir():
-        raise OutputError(f"Cannot write {path}: it is a folder. Give a file name, e.g. --out {path / 'out.csv'}.")
+        raise OutputError(_("Cannot write {path}: it is a folder. Give a file name, e.g. --out {example}.", path=str(path),
+                            example=str(path / "out.csv")))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(path.parent, path.name)
@@ -317,14 +319,12 @@ def output_dir(out: str | os.PathLike, *, force: bool = False) -> Iterator[Path]
     check_output_folder(out)
     if out.exists():
         if not out.is_dir():
-            raise OutputError(f"Output path {out} exists and is not a folder; choose another --out.")
+            raise OutputError(_("Output path {out} exists and is not a folder; choose another --out.", out=str(out)))
         has_files = any(out.iterdir())
         if has_files and not (out / MARKER).exists() and not force:
-            raise OutputError(
-                f"Output folder {out} already holds files that orgmodel did not write; "
-                f"refusing to mix new results with them. Choose an empty or new folder "
-                f"(or pass --force to replace it)."
-            )
+            raise OutputError(_("Output folder {out} already holds files that orgmodel did not write; refusing to mix new "
+                                "results with them. Choose an empty or new folder (or pass --force to replace it).",
+                                out=str(out)))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(out.parent, out.name)

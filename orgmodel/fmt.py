@@ -156,12 +156,22 @@ def fate(value: str, lang: str | None = None) -> str:
     return nfc(_(FATE[value], check_lang(lang))) if value in FATE else nfc(value)
 
 
+LEVEL = labels("level")
+
+
+def level(value: str, lang: str | None = None) -> str:
+    """A level as a word of the language (``district`` -> ``cấp huyện``)."""
+    return nfc(_(LEVEL[value], check_lang(lang))) if value in LEVEL else nfc(value)
+
+
 def label(column: str, value: str, lang: str | None = None) -> str:
-    """A unit attribute value as a label, by column (sector, locality, kind; others unchanged)."""
+    """A unit attribute value as a label, by column (sector, locality, kind, level; others unchanged)."""
     if column == "sector":
         return sector(value, lang)
     if column == "locality":
         return locality(value, lang)
     if column == "kind":
         return kind(value, lang)
+    if column == "level":
+        return level(value, lang)
     return nfc(value)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .dates import from_day_number, parse_date
 from .errors import InputError
+from .i18n import _
 from .timeline import Timeline
 from .vocab import WEIGHTS
 
@@ -97,10 +98,10 @@ def weights_of(tl: Timeline, weight: str = "staff") -> np.ndarray:
     """Per unit (by position), the crosswalk weight: ``staff``, ``population`` or ``area``."""
     column = WEIGHTS.get(weight)
     if column is None:
-        raise InputError(f"Unknown crosswalk weight {weight!r}; use staff, population or area.")
+        raise InputError(_("Unknown crosswalk weight {weight}; use staff, population or area.", weight=repr(weight)))
     if column not in tl.units.columns:
-        raise InputError(f"Registry {tl.registry.name} has no {column} column in units.csv, so it cannot weigh by {weight}; "
-                         f"add the column or use --weight staff.")
+        raise InputError(_("Registry {name} has no {column} column in units.csv, so it cannot weigh by {weight}; add the "
+                           "column or use --weight staff.", name=tl.registry.name, column=column, weight=weight))
     return pd.to_numeric(tl.units[column], errors="coerce").astype("float64").fillna(0.0).to_numpy()
 
 
@@ -117,7 +118,9 @@ def crosswalk(tl: Timeline, from_date, to_date, weight: str = "staff") -> pd.Dat
     """
     a, b = parse_date(from_date, "from date"), parse_date(to_date, "to date")
     if b < a:
-        raise InputError(f"--to {b} is before --from {a}; a crosswalk runs forward in time.")
+        from . import fmt as F
+
+        raise InputError(_("--to {to} is before --from {frm}; a crosswalk runs forward in time.", to=F.date(b), frm=F.date(a)))
     da, db = tl.day(a), tl.day(b)
     w = weights_of(tl, weight)
     open_a = tl.open_mask(a)

@@ -21,6 +21,7 @@ import pandas as pd
 from .errors import OutputError
 from .files import MARKER, atomic_write_csv, atomic_write_text, output_dir, refuse_overlap
 from .fmt import kind as kind_name
+from .fmt import date as date_text
 from .fmt import nfc, number
 from .i18n import _, get_lang
 from .optimise import PLAN_COLUMNS, Solution
@@ -158,8 +159,8 @@ def write_frontier(df: pd.DataFrame, scn, out_dir) -> Path:
     out = Path(out_dir)
     refuse_inputs(out, scn)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
-        raise OutputError(f"Output folder {out} holds files orgmodel did not write; refusing to mix frontier.csv "
-                          f"with them. Choose an empty or new folder with --out.")
+        raise OutputError(_("Output folder {out} holds files orgmodel did not write; refusing to mix frontier.csv with "
+                            "them. Choose an empty or new folder with --out.", out=str(out)))
     if not out.exists():
         with output_dir(out) as tmp:
             atomic_write_csv(df, tmp / "frontier.csv", na_rep="")
@@ -259,7 +260,7 @@ def format_plan_table(sol: Solution, max_rows: int = 40) -> str:
     if s["status"] not in ("infeasible", "unknown"):
         head += " — " + _("{n} merge(s), disruption {cost} points", n=number(s["merges"]), cost=number(s["objective"], decimals=2))
     gap = s["solver"].get("gap")
-    head += f"  [{s['solver']['name']}, {number(s['solver']['seconds'], decimals=2)} s" + (
+    head += f"  [{s['solver']['name']}, " + _("{s} s", s=number(s["solver"]["seconds"], decimals=2)) + (
         ", " + _("gap {pct}", pct=number(100 * gap, decimals=2) + " %") if gap else "") + "]"
     parts = [head]
     if s.get("consequences"):  # what a reader sees first: people, posts, km, VND
@@ -272,7 +273,7 @@ def format_plan_table(sol: Solution, max_rows: int = 40) -> str:
     wheres = [t.where for t in sol.scenario.targets]
     tt = pd.DataFrame([{
         _("kind"): kind_name(t["kind"]) + (" (" + ", ".join(_where_text(k, v) for k, v in w.items()) + ")" if w else ""),
-        _("baseline"): f"{t['baseline']} ({t['baseline_date']})",
+        _("baseline"): f"{t['baseline']} ({date_text(t['baseline_date'])})",
         _("at plan_from"): t["plan_from"],
         _("after"): t["after"],
         _("required"): t["required_reduction"],

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from .dates import ALWAYS, NEVER, day_number, from_day_number, parse_date
+from . import fmt as F
 from .errors import InputError
+from .i18n import _
 from .timeline import Timeline, match
 from .vocab import CLOSED_BY, COUNTED_KINDS, KIND_ORDER, Target, kinds_of  # noqa: F401  (Target: the one class, re-exported)
 
@@ -22,7 +24,8 @@ BY_ALIASES = {"district": "locality"}  # --by district: the locality, followed t
 
 def _check_order(baseline: dt.date, as_of: dt.date) -> None:
     if as_of < baseline:
-        raise InputError(f"--as-of {as_of} is before --baseline {baseline}; give the later date as --as-of.")
+        raise InputError(_("--as-of {as_of} is before --baseline {baseline}; give the later date as --as-of.",
+                           as_of=F.date(as_of), baseline=F.date(baseline)))
 
 
 def _flows(tl: Timeline, b: int, d: int, groups: np.ndarray | None = None) -> pd.DataFrame:
@@ -103,7 +106,8 @@ def group_values(tl: Timeline, by: str, b: dt.date, d: dt.date) -> np.ndarray:
     the locality's own lineage to ``d``; ``parent_id`` is the manager at the baseline."""
     column = BY_ALIASES.get(by, by)
     if column not in tl.units.columns or column in ("unit_id", "line"):
-        raise InputError(f"Cannot break down by {by!r}; use one of: sector, level, locality, district, unit_type, parent_id or an extra column of units.csv.")
+        raise InputError(_("Cannot break down by {by}; use one of: sector, level, locality, district, unit_type, parent_id "
+                           "or an extra column of units.csv.", by=repr(by)))
     if column == "parent_id":
         return tl.parents_as_of(b).reindex(tl.units.index).fillna("").to_numpy(dtype=object)
     days = tl.last_open_day(tl.day(d))
@@ -131,9 +135,9 @@ def trajectory(tl: Timeline, first_year: int | None = None, last_year: int | Non
     first = first_year or (tl.registry.start.year if tl.registry.start else (max(1, tl.first_event.year - 1) if tl.first_event else dt.date.today().year))
     last = last_year or (tl.last_event.year if tl.last_event else first)
     if last < first:
-        raise InputError(f"Trajectory years run backwards ({first} to {last}).")
+        raise InputError(_("Trajectory years run backwards ({first} to {last}).", first=first, last=last))
     if not (1 <= first <= 9999 and 1 <= last <= 9999):
-        raise InputError(f"Trajectory years must lie between 1 and 9999 (got {first} to {last}).")
+        raise InputError(_("Trajectory years must lie between 1 and 9999 (got {first} to {last}).", first=first, last=last))
     ends = np.array([day_number(dt.date(y, 12, 31)) for y in range(first, last + 1)], dtype=np.int64)
     if len(ends):
         tl.day(from_day_number(int(ends[0])))  # refuses years before the registry's start
@@ -183,10 +187,11 @@ def parse_target(text: str, default_baseline=None) -> Target:
     """Parse ``"reduce psu by >= 10% against 2015-12-31"`` (or ``"psu 10%"`` with a default baseline)."""
     m = _TARGET.match(text)
     if not m:
-        raise InputError(f"Cannot read target {text!r}; write it like \"reduce psu by >= 10% against 2015-12-31\".")
+        raise InputError(_("Cannot read target {text}; write it like \"reduce psu by >= 10% against 2015-12-31\".",
+                           text=repr(text)))
     base = m["base"] or default_baseline
     if base is None:
-        raise InputError(f"Target {text!r} names no baseline; add \"against YYYY-MM-DD\".")
+        raise InputError(_("Target {text} names no baseline; add \"against YYYY-MM-DD\".", text=repr(text)))
     return Target(kind=m["kind"].lower(), reduce_pct=Fraction(m["pct"].replace(",", ".")), baseline=parse_date(base, "target baseline"))
 
 

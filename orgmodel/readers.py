@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import fmt as F
 from . import safeyaml
 from . import schema as S
 from .errors import InputError, ValidationError
@@ -36,15 +37,16 @@ def _decode(data: bytes, file: str, problems: S.Problems) -> str:
     if damaged is not None:
         problems.add(S.RANK_FILE, file, damaged[0], None, None, None, damaged[1])
         return data.decode("utf-8", errors="replace")
-    for enc, label in (("cp1258", "Windows-1258 (Vietnamese)"), ("latin-1", "Latin-1")):
+    for enc, label in (("cp1258", _("Windows-1258 (Vietnamese)")), ("latin-1", "Latin-1")):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         problems.warn(file, None, None, None, None,
-                      f"{file} is not UTF-8; it was read as {label}. Check the accents, then save it as 'CSV UTF-8' to silence this warning")
+                      _("{file} is not UTF-8; it was read as {encoding}. Check the accents, then save it as 'CSV UTF-8' to "
+                        "silence this warning", file=file, encoding=label))
         return text
-    raise InputError(f"{file} could not be decoded; save it as 'CSV UTF-8 (comma delimited)' from Excel.")
+    raise InputError(_("{file} could not be decoded; save it as 'CSV UTF-8 (comma delimited)' from Excel.", file=file))
 
 
 def _damaged_utf8(data: bytes, file: str) -> tuple[int, str] | None:
@@ -91,7 +93,7 @@ def _utf16(file: str) -> str:
 
 
 def _size(n: int) -> str:
-    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n:,} bytes"
+    return _("{n} MB", n=F.number(round(n / 2**20))) if n >= 2**20 else _("{n} bytes", n=F.number(n))
 
 
 def read_limited(path: Path, limit: int, what: str) -> bytes:
@@ -109,7 +111,7 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
         with open(path, "rb") as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror}.") from None
+        raise InputError(_("Cannot read {path}: {reason}.", path=str(path), reason=exc.strerror)) from None
     if len(data) > limit:  # grew while we read it
         raise InputError(_("{path} is {size}; orgmodel reads {what} files of up to {limit}. Check that this "
                            "is the right file, or split the registry.", path=str(path), what=what,
@@ -158,7 +160,8 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
     if first.count(";") > first.count(",") and first.count(";") >= 2 and first.count(";") >= first.count("\t"):
         delimiter = ";"
         problems.warn(file, 1, None, None, None,
-                      f"{file} uses ';' between columns (Vietnamese-locale Excel); read as such. Save as 'CSV UTF-8 (comma delimited)' to silence this warning")
+                      _("{file} uses ';' between columns (Vietnamese-locale Excel); read as such. Save as 'CSV UTF-8 (comma "
+                        "delimited)' to silence this warning", file=file))
     elif first.count("\t") > first.count(",") and first.count("\t") >= 2:
         delimiter = "\t"
         problems.warn(file, 1, None, None, None,
@@ -196,7 +199,8 @@ def _read_csv(path: Path, problems: S.Problems) -> pd.DataFrame:
     finally:
         csv.field_size_limit(limit)
     if header is None:
-        problems.add(S.RANK_FILE, file, 1, None, None, None, f"{file} is empty; it needs a header row (see registry-format.md)")
+        problems.add(S.RANK_FILE, file, 1, None, None, None,
+                     _("{file} is empty; it needs a header row (see registry-format.md)", file=file))
         return pd.DataFrame({"line": pd.array([], dtype="int64")})
     last = lines[-1] if lines else 1
     if text.count('"') % 2 and end_line > last:  # quotes always pair up in a valid CSV
@@ -251,15 +255,16 @@ def _header_width(header: list[str], column_has_values: list[bool]) -> int:
 
 def _check_header(header: list[str], full: int, file: str, problems: S.Problems) -> list[str]:
     if len(header) < full:
-        problems.warn(file, 1, None, None, None, f"{file}: {full - len(header)} empty trailing column(s) ignored")
+        problems.warn(file, 1, None, None, None, _("{file}: {n} empty trailing column(s) ignored", file=file, n=full - len(header)))
     header = [S.nfc(h.strip().lstrip("\ufeff")).lower() for h in header]
     seen = set()
     for i, h in enumerate(header):
         if h == "":
-            problems.add(S.RANK_FILE, file, 1, None, f"column {i + 1}", "", f"column {i + 1} of the header has no name; name it or delete the column")
+            problems.add(S.RANK_FILE, file, 1, None, f"column {i + 1}", "",
+                         _("column {n} of the header has no name; name it or delete the column", n=i + 1))
             header[i] = f"column {i + 1}"
         if h in seen:
-            problems.add(S.RANK_FILE, file, 1, None, h, h, f"column {h!r} appears twice in the header; keep one")
+            problems.add(S.RANK_FILE, file, 1, None, h, h, _("column {col} appears twice in the header; keep one", col=repr(h)))
         seen.add(h)
     return header
 
@@ -275,8 +280,8 @@ def _frame(header: list[str], rows: list[list[str]], lines: list[int], file: str
             continue  # empty rows (Excel leaves them) are skipped
         if len(rec) > full or (len(rec) > width and any(c.strip() for c in rec[width:])):
             problems.add(S.RANK_KEY, file, line, rec[0].strip(), None, "",
-                         f"row has {len(rec)} fields but the header has {width}: a value probably contains the delimiter "
-                         f"(e.g. a comma in a name); put that value in double quotes. The row was not read")
+                         _("row has {n} fields but the header has {width}: a value probably contains the delimiter (e.g. a "
+                           "comma in a name); put that value in double quotes. The row was not read", n=len(rec), width=width))
             continue
         if len(rec) > width:
             rec = rec[:width]
@@ -304,7 +309,8 @@ def _clean_cells(df: pd.DataFrame, file: str, lines: list[int], problems: S.Prob
             changed = raw != clean
             for i in changed[changed].index[:50]:
                 problems.warn(file, lines[i], clean[i], col, raw[i],
-                              f"{col} {raw[i]!r} had stray spaces or non-NFC characters; read as {clean[i]!r}")
+                              _("{col} {value} had stray spaces or non-NFC characters; read as {clean}", col=col, value=repr(raw[i]),
+                                clean=repr(clean[i])))
         out[col] = clean
     return pd.DataFrame(out, index=df.index, dtype=object)
 
@@ -313,21 +319,24 @@ def _read_excel(path: Path, problems: S.Problems) -> tuple[pd.DataFrame, pd.Data
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - installed with the package
-        raise InputError("Reading Excel needs openpyxl: pip install openpyxl") from None
+        raise InputError(_("Reading Excel needs openpyxl: pip install openpyxl")) from None
     check_workbook(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(f"Cannot open {path} as an Excel workbook ({exc}); save it as .xlsx.") from None
+        raise InputError(_("Cannot open {path} as an Excel workbook ({reason}); save it as .xlsx.", path=str(path),
+                           reason=str(exc))) from None
     tables = []
     for sheet in ("units", "events"):
         file = f"{path.name}[{sheet}]"
         rows = _sheet_rows(wb[sheet], path, sheet, file) if sheet in wb.sheetnames else None
         if rows is None:
             problems.add(S.RANK_FILE, file, None, None, None, None,
-                         f"{path.name} has no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)}); a registry workbook needs sheets 'units' and 'events'")
+                         _("{file} has no sheet {sheet} (sheets: {sheets}); a registry workbook needs sheets 'units' and 'events'",
+                           file=path.name, sheet=repr(sheet), sheets=", ".join(wb.sheetnames)))
         elif not rows:
-            problems.add(S.RANK_FILE, file, 1, None, None, None, f"sheet {sheet!r} of {path.name} is empty; it needs a header row")
+            problems.add(S.RANK_FILE, file, 1, None, None, None,
+                         _("sheet {sheet} of {file} is empty; it needs a header row", sheet=repr(sheet), file=path.name))
         else:
             tables.append(_frame(rows[0], rows[1:], list(range(2, len(rows) + 1)), file, problems))
     wb.close()
@@ -386,7 +395,7 @@ def _sheet_rows(ws, path: Path, sheet: str, file: str) -> list[list[str]]:
                 raise InputError(_("{file}: the sheet has more than {limit} cells up to row {line} (counting empty cells "
                                    "Excel keeps, e.g. formatting down to row 1,048,576 or out to column XFD); a registry "
                                    "is far smaller. Copy the table into a new sheet, or save it as CSV.",
-                                   file=file, limit=f"{MAX_CELLS:,}", line=line))
+                                   file=file, limit=F.number(MAX_CELLS), line=line))
             n = len(r)
             while n and (r[n - 1] is None or r[n - 1] == ""):
                 n -= 1
@@ -403,8 +412,8 @@ def _sheet_rows(ws, path: Path, sheet: str, file: str) -> list[list[str]]:
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types for a damaged sheet
-        raise InputError(f"Cannot read sheet {sheet!r} of {path} ({type(exc).__name__}: {exc}); open the workbook "
-                         f"in Excel and save it again as .xlsx.") from None
+        raise InputError(_("Cannot read sheet {sheet} of {path} ({reason}); open the workbook in Excel and save it "
+                           "again as .xlsx.", sheet=repr(sheet), path=str(path), reason=f"{type(exc).__name__}: {exc}")) from None
     return rows
 
 
@@ -430,13 +439,16 @@ def _read_meta(folder: Path, problems: S.Problems) -> dict:
         mark = getattr(exc, "problem_mark", None)
         where = f"{p}:{mark.line + 1}" if mark is not None else str(p)
         what = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise InputError(f"{where}: registry.yaml is not valid YAML ({what}); fix it or remove the file.") from None
+        raise InputError(_("{where}: registry.yaml is not valid YAML ({what}); fix it or remove the file.", where=where,
+                           what=what)) from None
     if not isinstance(meta, dict):
-        raise InputError(f"{p} must hold a mapping (name: ..., start: ...), not {type(meta).__name__}.")
+        raise InputError(_("{path} must hold a mapping (name: ..., start: ...), not {type}.", path=str(p),
+                           type=type(meta).__name__))
     return meta
 
 
 def _raise_if_errors(problems: S.Problems, path: Path) -> None:
     if problems.errors:
         n = len(problems.errors)
-        raise ValidationError(problems.frame("error"), header=f"Registry {path} is invalid: {n} problem{'s' if n != 1 else ''} (file:line: message), most important first:")
+        raise ValidationError(problems.frame("error"), header=_(
+            "Registry {path} is invalid: {n} problem(s) (file:line: message), most important first:", path=str(path), n=n))

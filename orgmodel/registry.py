@@ -27,9 +27,11 @@ import pandas as pd
 import yaml
 
 from . import events as E
+from . import fmt as F
 from . import schema as S
 from .dates import parse_date
 from .errors import InputError, ValidationError
+from .i18n import _
 from .readers import META_FILE, _cell, _check_header, _clean_cells, _decode, _frame, _header_width, _is_utf8, _raise_if_errors, _read_clean_text, _read_csv, _read_excel, _read_meta  # noqa: F401
 from .vocab import PACKAGE_UNIT_TYPES, UNIT_TYPES_FILE
 
@@ -81,7 +83,8 @@ def _drop_exact_duplicates(df: pd.DataFrame, key: str, file: str, problems: S.Pr
             orig = first.get(tuple(row[c] for c in data_cols)) if len(data_cols) > 1 else first.get(row[data_cols[0]])
             kid = row[key] if key in df.columns else ""
             problems.add(S.RANK_KEY, file, row["line"], kid, key, kid,
-                         f"duplicate {key} {kid!r}: this row repeats line {orig} exactly; delete one of the two lines")
+                         _("duplicate {key} {value}: this row repeats line {line} exactly; delete one of the two lines",
+                           key=key, value=repr(kid), line=orig))
     return df.loc[~dup].reset_index(drop=True)
 
 
@@ -95,29 +98,32 @@ def _check_keys(df: pd.DataFrame, key: str, file: str, problems: S.Problems) -> 
     first = filled.loc[dup].groupby(key, sort=False)["line"].min()
     for line, v in zip(filled.loc[dup, "line"], filled.loc[dup, key]):
         if line != first[v]:
-            problems.add(S.RANK_KEY, file, line, v, key, v, f"duplicate {key} {v!r} (first defined on line {first[v]}); each {key} must be unique")
+            problems.add(S.RANK_KEY, file, line, v, key, v, _("duplicate {key} {value} (first defined on line {line}); each {key} must be unique", key=key,
+                                                         value=repr(v), line=first[v]))
 
 
 def _check_units(units: pd.DataFrame, file: str, problems: S.Problems) -> None:
     if {"lat", "lon"} <= set(units.columns):
         bad_coord = {r["line"] for r in problems.errors if r["file"] == file and r["column"] in ("lat", "lon")}
         half = (units["lat"].isna() != units["lon"].isna()) & ~units["line"].isin(bad_coord)
-        problems.add_mask(S.RANK_VALUE, file, units, half, "lat", lambda i, v: f"{i!r} has only one of lat/lon; give both or neither", "unit_id")
+        problems.add_mask(S.RANK_VALUE, file, units, half, "lat", lambda i, v: _("{unit} has only one of lat/lon; give both or neither", unit=repr(i)), "unit_id")
     if {"kind", "parent_id"} <= set(units.columns):
         counted = units["kind"].isin(S.COUNTED_KINDS)
         problems.add_mask(S.RANK_HIERARCHY, file, units, counted & units["parent_id"].eq(""), "parent_id",
-                          lambda i, v: f"{i!r} is a counted unit (agency/psu) with no parent_id; give the managing unit", "unit_id")
+                          lambda i, v: _("{unit} is a counted unit (agency/psu) with no parent_id; give the managing unit", unit=repr(i)),
+                          "unit_id")
         kinds = units.set_index("unit_id")["kind"] if "unit_id" in units else pd.Series(dtype=object)
         kinds = kinds[~kinds.index.duplicated()]
         gov = units["kind"].eq("government") & units["parent_id"].ne("")
         parent_kind = units["parent_id"].map(kinds)
         bad = gov & parent_kind.notna() & parent_kind.ne("government")
         problems.add_mask(S.RANK_HIERARCHY, file, units, bad, "parent_id",
-                          lambda i, v: f"government unit {i!r} has parent {v!r}, which is not a government unit", "unit_id")
+                          lambda i, v: _("government unit {unit} has parent {parent}, which is not a government unit", unit=repr(i),
+                                            parent=repr(v)), "unit_id")
     if {"kind", "autonomy"} <= set(units.columns):
         odd = units["autonomy"].notna() & units["kind"].ne("psu")
         for line, i in zip(units.loc[odd, "line"], units.loc[odd, "unit_id"]):
-            problems.warn(file, line, i, "autonomy", None, f"autonomy is given for {i!r}, which is not a psu; it is kept but means nothing")
+            problems.warn(file, line, i, "autonomy", None, _("autonomy is given for {unit}, which is not a psu; it is kept but means nothing", unit=repr(i)))
 
 
 def _check_references(units: pd.DataFrame, events: pd.DataFrame, ufile: str, efile: str, problems: S.Problems) -> set[int]:
@@ -126,7 +132,8 @@ def _check_references(units: pd.DataFrame, events: pd.DataFrame, ufile: str, efi
     if "parent_id" in units:
         unknown = units["parent_id"].ne("") & ~units["parent_id"].isin(known)
         problems.add_mask(S.RANK_REFERENCE, ufile, units, unknown, "parent_id",
-                          lambda i, v: f"parent_id {v!r} of {i!r} is not a unit_id in {ufile}; add that unit or fix the id", "unit_id")
+                          lambda i, v: _("parent_id {value} of {unit} is not a unit_id in {file}; add that unit or fix the id",
+                                            value=repr(v), unit=repr(i), file=ufile), "unit_id")
     bad_lines: set[int] = set()
     for col in ("sources", "targets"):
         if col not in events:
@@ -136,11 +143,13 @@ def _check_references(units: pd.DataFrame, events: pd.DataFrame, ufile: str, efi
                 if uid not in known:
                     bad_lines.add(line)
                     problems.add(S.RANK_REFERENCE, efile, line, eid, col, uid,
-                                 f"event {eid!r}: {col} names {uid!r}, which is not a unit_id in {ufile}; add the unit or fix the id")
+                                 _("event {event}: {col} names {unit}, which is not a unit_id in {file}; add the unit or fix the id",
+                                   event=repr(eid), col=col, unit=repr(uid), file=ufile))
     if "new_parent_id" in events:
         unknown = events["new_parent_id"].ne("") & ~events["new_parent_id"].isin(known)
         problems.add_mask(S.RANK_REFERENCE, efile, events, unknown, "new_parent_id",
-                          lambda i, v: f"event {i!r}: new_parent_id {v!r} is not a unit_id in {ufile}", "event_id")
+                          lambda i, v: _("event {event}: new_parent_id {value} is not a unit_id in {file}", event=repr(i),
+                                            value=repr(v), file=ufile), "event_id")
         bad_lines.update(events.loc[unknown, "line"])
     return bad_lines
 
@@ -153,10 +162,12 @@ def read_tables(path: str | Path) -> tuple[Path, pd.DataFrame, pd.DataFrame, dic
     path = Path(path)
     problems = S.Problems()
     if not path.exists():
-        raise InputError(f"Registry {path} does not exist; give a folder with {UNITS_FILE} and {EVENTS_FILE} (e.g. data/quang-ninh) or an .xlsx workbook.")
+        raise InputError(_("Registry {path} does not exist; give a folder with {units} and {events} (e.g. data/quang-ninh) "
+                           "or an .xlsx workbook.", path=str(path), units=UNITS_FILE, events=EVENTS_FILE))
     if path.is_file():
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
-            raise InputError(f"{path} is a file; a registry is a folder with {UNITS_FILE} and {EVENTS_FILE}, or an .xlsx workbook with sheets 'units' and 'events'.")
+            raise InputError(_("{path} is a file; a registry is a folder with {units} and {events}, or an .xlsx workbook "
+                               "with sheets 'units' and 'events'.", path=str(path), units=UNITS_FILE, events=EVENTS_FILE))
         units, events = _read_excel(path, problems)
         meta = {}
         files = (f"{path.name}[units]", f"{path.name}[events]")
@@ -164,8 +175,8 @@ def read_tables(path: str | Path) -> tuple[Path, pd.DataFrame, pd.DataFrame, dic
     for name in (UNITS_FILE, EVENTS_FILE):
         if not (path / name).is_file():
             problems.add(S.RANK_FILE, name, None, None, None, None,
-                         f"{name} is missing from {path}; a registry folder needs {UNITS_FILE} and {EVENTS_FILE} "
-                         f"({EVENTS_FILE} may hold a header row only)")
+                         _("{file} is missing from {path}; a registry folder needs {units} and {events} ({events} may hold "
+                           "a header row only)", file=name, path=str(path), units=UNITS_FILE, events=EVENTS_FILE))
     _raise_if_errors(problems, path)
     units = _read_csv(path / UNITS_FILE, problems)
     events = _read_csv(path / EVENTS_FILE, problems)
@@ -182,14 +193,15 @@ def load_unit_types(folder: Path | None, problems: S.Problems) -> tuple[pd.DataF
     file = path.name if path == own else f"orgmodel/data/{UNIT_TYPES_FILE}"
     if "unit_type" not in table.columns:
         problems.add(S.RANK_FILE, file, 1, None, "unit_type", None,
-                     f"{file} has no column 'unit_type'; the header must name unit_type,name_vi,name_en,kind,sector")
+                     _("{file} has no column 'unit_type'; the header must name unit_type,name_vi,name_en,kind,sector", file=file))
         return table, file
     dup = table["unit_type"].duplicated(keep="first") & table["unit_type"].ne("")
     problems.add_mask(S.RANK_KEY, file, table, dup, "unit_type",
-                      lambda i, v: f"unit type {v!r} is listed twice; list each slug once", "unit_type")
+                      lambda i, v: _("unit type {value} is listed twice; list each slug once", value=repr(v)), "unit_type")
     bad = ~table["unit_type"].str.fullmatch(S.SLUG.pattern)
     problems.add_mask(S.RANK_VALUE, file, table, bad, "unit_type",
-                      lambda i, v: f"unit type {v!r} is not a slug (lower-case letters, digits and single '-')", "unit_type")
+                      lambda i, v: _("unit type {value} is not a slug (lower-case letters, digits and single '-')", value=repr(v)),
+                      "unit_type")
     return table, file
 
 
@@ -204,11 +216,14 @@ def _check_unit_type_kinds(units: pd.DataFrame, types: pd.DataFrame, file: str, 
     listed = ut.map(kind_of)
     wrong_kind = ut.ne("") & listed.notna() & listed.ne("") & listed.ne(units["kind"])
     problems.add_mask(S.RANK_VALUE, file, units, wrong_kind, "unit_type",
-                      lambda i, v: f"unit_type {v!r} of {i!r} is a type of {kind_of.get(v)} units, not of its kind; fix unit_type or kind", "unit_id")
+                      lambda i, v: _("unit_type {value} of {unit} is a type of {kind} units, not of its kind; fix unit_type or kind",
+                                        value=repr(v), unit=repr(i), kind=kind_of.get(v)), "unit_id")
     for level, allowed in TERRITORIAL_TYPES.items():
         bad = units["kind"].eq("government") & units["level"].eq(level) & ut.ne("") & ~ut.isin(allowed) & ~wrong_kind
         problems.add_mask(S.RANK_VALUE, file, units, bad, "unit_type",
-                          lambda i, v, lv=level, a=allowed: f"unit_type {v!r} of government unit {i!r} does not fit level {lv} (use {', '.join(a)})", "unit_id")
+                          lambda i, v, lv=level, a=allowed: _("unit_type {value} of government unit {unit} does not fit level {level} "
+                                                                   "(use {allowed})", value=repr(v), unit=repr(i), level=F.level(lv),
+                                                                   allowed=", ".join(a)), "unit_id")
 
 
 def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
@@ -219,7 +234,7 @@ def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
     tuples of ids), both in file order with their ``line`` numbers.
     """
     path, units_raw, events_raw, meta, (ufile, efile), problems = read_tables(path)
-    types, _ = load_unit_types(path if path.is_dir() else None, problems)
+    types, _file = load_unit_types(path if path.is_dir() else None, problems)
     vocab = {"unit_types": set(types["unit_type"])} if "unit_type" in types.columns else None
     units_raw = _drop_exact_duplicates(units_raw, "unit_id", ufile, problems)
     events_raw = _drop_exact_duplicates(events_raw, "event_id", efile, problems)
@@ -230,7 +245,7 @@ def load_registry(path: str | Path, *, check_events: bool = True) -> Registry:
     start = None
     if "start" in meta and meta["start"] not in (None, ""):
         try:
-            start = parse_date(meta["start"], f"start in {META_FILE}")
+            start = parse_date(meta["start"], "start in registry.yaml")
         except InputError as exc:
             problems.add(S.RANK_VALUE, META_FILE, None, None, "start", meta["start"], str(exc))
     structural = any(r["rank"] == S.RANK_FILE for r in problems.errors)

@@ -37,6 +37,7 @@ import pandas as pd
 
 from . import schema as S
 from .errors import InputError, ValidationError
+from .i18n import _
 
 DATA = Path(__file__).with_name("data")
 DEFAULT_TABLE = DATA / "compatibility.csv"
@@ -85,10 +86,10 @@ def load_compatibility(path=None, known: tuple[str, ...] | None = None) -> pd.Da
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError:
-        raise InputError(f"Compatibility table {path} cannot be read; give a CSV with columns unit_type, into_type "
-                         f"(and source), or write rules.compatible: default.") from None
+        raise InputError(_("Compatibility table {path} cannot be read; give a CSV with columns unit_type, into_type (and "
+                           "source), or write rules.compatible: default.", path=str(path))) from None
     except UnicodeDecodeError:
-        raise InputError(f"Compatibility table {path} is not UTF-8 text; save it as UTF-8.") from None
+        raise InputError(_("Compatibility table {path} is not UTF-8 text; save it as UTF-8.", path=str(path))) from None
     return _parse_compatibility(text, str(path), known)
 
 
@@ -106,9 +107,9 @@ def _parse_compatibility(text: str, file: str, known: tuple[str, ...]) -> pd.Dat
     missing = [c for c in COMPAT_COLUMNS if c not in header]
     if missing:
         problems.add(S.RANK_FILE, file, 1, None, ",".join(missing), None,
-                     f"the compatibility table needs the columns {', '.join(COMPAT_COLUMNS)} (missing: {', '.join(missing)}); "
-                     f"add a header row such as unit_type,into_type,source")
-        raise ValidationError(problems.frame("error"), header=f"Compatibility table {file} is invalid:")
+                     _("the compatibility table needs the columns {columns} (missing: {missing}); add a header row such as "
+                       "unit_type,into_type,source", columns=", ".join(COMPAT_COLUMNS), missing=", ".join(missing)))
+        raise ValidationError(problems.frame("error"), header=_("Compatibility table {file} is invalid:", file=file))
     known_set = set(known)
     out, seen = [], {}
     for i, raw in enumerate(rows[1:], start=2):
@@ -119,22 +120,24 @@ def _parse_compatibility(text: str, file: str, known: tuple[str, ...]) -> pd.Dat
         for col in COMPAT_COLUMNS:
             v = rec.get(col, "")
             if not v:
-                problems.add(S.RANK_VALUE, file, i, None, col, v, f"{col} is empty; every row names two unit types")
+                problems.add(S.RANK_VALUE, file, i, None, col, v, _("{col} is empty; every row names two unit types", col=col))
                 bad = True
             elif v not in known_set:
                 close = difflib.get_close_matches(v, sorted(known_set), n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else " (see orgmodel/data/unit_types.csv)"
-                problems.add(S.RANK_VALUE, file, i, None, col, v, f"{col}: unknown unit type {v!r}{hint}")
+                hint = _("; did you mean {name}?", name=repr(close[0])) if close else " " + _("(see orgmodel/data/unit_types.csv)")
+                problems.add(S.RANK_VALUE, file, i, None, col, v, _("{col}: unknown unit type {value}{hint}", col=col,
+                                                                    value=repr(v), hint=hint))
                 bad = True
         basis = rec.get("basis", "")
         if basis and basis not in BASES:
-            problems.add(S.RANK_VALUE, file, i, None, "basis", basis, f"basis {basis!r} is not one of {', '.join(BASES)}")
+            problems.add(S.RANK_VALUE, file, i, None, "basis", basis, _("basis {value} is not one of {choices}", value=repr(basis),
+                                                                                       choices=", ".join(BASES)))
         if bad:
             continue
         key = (rec["unit_type"], rec["into_type"])
         if key in seen:
             problems.add(S.RANK_KEY, file, i, None, "unit_type", f"{key[0]}->{key[1]}",
-                         f"the pair {key[0]} -> {key[1]} is listed twice (first on line {seen[key]}); keep one")
+                         _("the pair {a} -> {b} is listed twice (first on line {line}); keep one", a=key[0], b=key[1], line=seen[key]))
             continue
         seen[key] = i
         req = tuple(sorted({c.strip() for c in rec.get("requires", "").split(";") if c.strip()}))
@@ -142,7 +145,8 @@ def _parse_compatibility(text: str, file: str, known: tuple[str, ...]) -> pd.Dat
                     "source": rec.get("source", ""), "note": rec.get("note", ""), "line": i})
     if problems.errors:
         n = len(problems.errors)
-        raise ValidationError(problems.frame("error"), header=f"Compatibility table {file} is invalid: {n} problem{'s' if n != 1 else ''}:")
+        raise ValidationError(problems.frame("error"), header=_("Compatibility table {file} is invalid: {n} problem(s):",
+                                                                  file=file, n=n))
     return pd.DataFrame(out, columns=["unit_type", "into_type", "requires", "basis", "source", "note", "line"])
 
 
@@ -208,42 +212,45 @@ def allowed_mask(moves: pd.DataFrame, units: pd.DataFrame, table: pd.DataFrame) 
 
 
 def why_not(u: str, v: str, units: pd.DataFrame, scn, table: pd.DataFrame | None) -> str:
-    """A short English reason why (u, v) is not an allowed move (for ``blocking``)."""
+    """A short reason, in the language in force, why (u, v) is not an allowed move (for ``blocking``)."""
+    from . import fmt as F
+
     if u == v:
-        return "a unit cannot be absorbed into itself"
+        return _("a unit cannot be absorbed into itself")
     if u not in units.index or v not in units.index:
         gone = [x for x in (u, v) if x not in units.index]
-        return (f"{', '.join(gone)} is not a movable unit open at plan_from "
-                f"(kind in movable and matching scope)")
+        return _("{units} is not a movable unit open at plan_from (kind in movable and matching scope)", units=", ".join(gone))
     if u in set(getattr(scn.rules, "protected", ()) or ()):
-        return f"{u} is protected (rules.protected)"
+        return _("{unit} is protected (rules.protected)", unit=u)
     pins = getattr(scn, "pins", None)
     if pins is not None and u in set(pins.keep):
-        return f"{u} is also pinned to stay (pins.keep)"
+        return _("{unit} is also pinned to stay (pins.keep)", unit=u)
     if pins is not None and (u, v) in set(pins.forbid):
-        return "the pair is also forbidden (pins.forbid)"
+        return _("the pair is also forbidden (pins.forbid)")
     for col in scn.rules.merge_within:
         a, b = units.at[u, col] if col in units.columns else None, units.at[v, col] if col in units.columns else None
         if pd.isna(a) or pd.isna(b) or str(a) != str(b):
-            return f"they do not share {col} ({a} / {b}; rules.merge_within)"
+            return _("they do not share {col} ({a} / {b}; rules.merge_within)", col=col, a=a, b=b)
     if table is not None and "unit_type" in units.columns:
         tu, tv = units.at[u, "unit_type"], units.at[v, "unit_type"]
         rows = table.loc[(table["unit_type"] == tu) & (table["into_type"] == tv)]
         if pd.isna(tu) or pd.isna(tv) or rows.empty:
-            return f"type {tu} may not be absorbed into type {tv} (rules.compatible)"
+            return _("type {a} may not be absorbed into type {b} (rules.compatible)", a=tu, b=tv)
         for col in rows.iloc[0]["requires"]:
             if col not in units.columns or str(units.at[u, col]) != str(units.at[v, col]):
-                return f"type {tu} joins type {tv} only with the same {col} (rules.compatible)"
+                return _("type {a} joins type {b} only with the same {col} (rules.compatible)", a=tu, b=tv, col=col)
     r = scn.rules
     if r.max_distance_km is not None and {"lat", "lon"} <= set(units.columns):
         from .moves import haversine_km
 
         d = float(haversine_km(units.at[u, "lat"], units.at[u, "lon"], units.at[v, "lat"], units.at[v, "lon"]))
         if d > r.max_distance_km:
-            return f"they are {d:.1f} km apart, more than rules.max_distance_km {r.max_distance_km:g}"
+            return _("they are {km} km apart, more than rules.max_distance_km {limit}", km=F.number(d, decimals=1),
+                      limit=F.number(r.max_distance_km, decimals=0 if float(r.max_distance_km).is_integer() else 1))
     if r.max_staff is not None and int(units.at[u, "staff"]) + int(units.at[v, "staff"]) > r.max_staff:
-        return f"combined staff {int(units.at[u, 'staff']) + int(units.at[v, 'staff'])} exceeds rules.max_staff {r.max_staff}"
-    return "the move is not among the candidate moves of the rules"
+        return _("combined staff {n} exceeds rules.max_staff {limit}", n=int(units.at[u, "staff"]) + int(units.at[v, "staff"]),
+                  limit=r.max_staff)
+    return _("the move is not among the candidate moves of the rules")
 
 
 def apply_rules(moves: pd.DataFrame, units: pd.DataFrame, scn) -> tuple[pd.DataFrame, list[dict]]:

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from . import fmt as F
 from .errors import InputError
 from .i18n import _
 
@@ -56,7 +57,7 @@ def read_bytes(path: str | os.PathLike, limit: int = MAX_BYTES) -> bytes:
         raise InputError(_("Cannot read {file}: {reason}.", file=str(path), reason=exc.strerror or str(exc))) from None
     if len(data) > limit:
         raise InputError(_("{file} is larger than {limit} bytes; a scenario or registry.yaml is a few kilobytes. "
-                           "Check that this is the right file.", file=str(path), limit=f"{limit:,}"))
+                           "Check that this is the right file.", file=str(path), limit=F.number(limit)))
     return data
 
 
@@ -65,7 +66,7 @@ def check(text: str, file: str) -> None:
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > MAX_BYTES:
         raise InputError(_("{file} is larger than {limit} bytes; a scenario or registry.yaml is a few kilobytes. "
-                           "Check that this is the right file.", file=file, limit=f"{MAX_BYTES:,}"))
+                           "Check that this is the right file.", file=file, limit=F.number(MAX_BYTES)))
     try:
         _scan(text, file)
     except yaml.YAMLError as exc:  # libyaml stops at 1,000 levels itself: say it as we do

@@ -27,10 +27,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import fmt as F
 from . import safeyaml
 from . import schema as S
 from .dates import parse_date_cell
 from .errors import InputError, ValidationError
+from .i18n import _
 from .vocab import Target  # noqa: F401  (the one Target; scenarios build it)
 from .timeline import text_values
 
@@ -172,10 +174,12 @@ class _Reader:
             for k_node, v_node in node.value:
                 key = self._scalar.construct_object(k_node) if isinstance(k_node, yaml.ScalarNode) else None
                 if not isinstance(key, str):
-                    self.error(k_node.start_mark.line + 1, path or "(top)", f"{_where(path)}: keys must be plain names, not {k_node.tag.rsplit(':', 1)[-1]}")
+                    self.error(k_node.start_mark.line + 1, path or "(top)", _("{where}: keys must be plain names, not {tag}", where=_where(path),
+                                                                            tag=k_node.tag.rsplit(":", 1)[-1]))
                     continue
                 if key in out:
-                    self.error(k_node.start_mark.line + 1, _join(path, key), f"{_join(path, key)} is given twice (first on line {lines[key]}); keep one")
+                    self.error(k_node.start_mark.line + 1, _join(path, key), _("{key} is given twice (first on line {line}); keep one",
+                                                                                     key=_join(path, key), line=lines[key]))
                     continue
                 lines[key] = k_node.start_mark.line + 1
                 out[key] = self.tree(v_node, _join(path, key))
@@ -190,7 +194,7 @@ def _join(path: str, key: str) -> str:
 
 
 def _where(path: str) -> str:
-    return path if path else "the top level"
+    return path if path else _("the top level")
 
 
 def _plain(node: _Node | None) -> Any:
@@ -216,11 +220,12 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"Scenario {path} does not exist; give a YAML file such as scenarios/psu-10pct-2025.yaml.")
+        raise InputError(_("Scenario {path} does not exist; give a YAML file such as scenarios/psu-10pct-2025.yaml.",
+                           path=str(path)))
     try:
         text = unicodedata.normalize("NFC", safeyaml.read_bytes(path).decode("utf-8-sig"))  # ids typed in any Unicode form
     except UnicodeDecodeError:
-        raise InputError(f"Scenario {path} is not UTF-8 text; save it as UTF-8.") from None
+        raise InputError(_("Scenario {path} is not UTF-8 text; save it as UTF-8.", path=str(path))) from None
     reader = _Reader(str(path))
     try:
         root = safeyaml.compose(text, str(path), Loader=_Loader)  # bounded: aliases, depth, tags, size
@@ -228,9 +233,11 @@ def load_scenario(path: str | Path) -> Scenario:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(f"{path}{line}: not valid YAML ({problem}); check the indentation and quoting near that line.") from None
+        raise InputError(_("{where}: not valid YAML ({problem}); check the indentation and quoting near that line.",
+                           where=f"{path}{line}", problem=problem)) from None
     if root is None or not isinstance(root, yaml.MappingNode):
-        raise InputError(f"{path}: a scenario is a YAML mapping with at least {', '.join(REQUIRED_TOP)} (see docs/scenario-format.md).")
+        raise InputError(_("{path}: a scenario is a YAML mapping with at least {keys} (see docs/scenario-format.md).",
+                           path=str(path), keys=", ".join(REQUIRED_TOP)))
     tree = reader.tree(root, "")
     scn = _build(tree, path, reader)
     if reader.problems.errors:
@@ -245,7 +252,7 @@ def load_scenario(path: str | Path) -> Scenario:
 def _raise(reader: _Reader, path: Path) -> None:
     n = len(reader.problems.errors)
     raise ValidationError(reader.problems.frame("error"),
-                          header=f"Scenario {path} is invalid: {n} problem{'s' if n != 1 else ''} (file:line: message):")
+                          header=_("Scenario {path} is invalid: {n} problem(s) (file:line: message):", path=str(path), n=n))
 
 
 def _load_registry(scn: Scenario, path: Path):
@@ -253,8 +260,8 @@ def _load_registry(scn: Scenario, path: Path):
 
     reg_path = scn.registry_path
     if not reg_path.exists():
-        raise InputError(f"{path}: registry {reg_path} (key 'registry', relative to the scenario file) does not exist; "
-                         f"give the registry folder, e.g. registry: ../data/quang-ninh.")
+        raise InputError(_("{path}: registry {registry} (key 'registry', relative to the scenario file) does not exist; "
+                           "give the registry folder, e.g. registry: ../data/quang-ninh.", path=str(path), registry=str(reg_path)))
     return load_registry(reg_path)
 
 
@@ -263,18 +270,19 @@ def _unknown_keys(reader: _Reader, node: _Node, valid: tuple[str, ...], path: st
     for key, line in node.key_lines.items():
         if key in valid:
             continue
-        msg = f"unknown key {_join(path, key)!r}"
+        msg = _("unknown key {key}", key=repr(_join(path, key)))
         close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
         elsewhere = [f"{sec}.{k}" if sec else k
                      for sec, keys in {"": TOP_KEYS, **SECTIONS}.items() if sec.replace("[]", "") != here
                      for k in difflib.get_close_matches(key, keys, n=1, cutoff=0.75)]
         if close:
-            msg += f"; did you mean {close[0]!r}?"
+            msg += _("; did you mean {name}?", name=repr(close[0]))
         elif elsewhere:
             where = elsewhere[0].replace("[]", "[i]")
-            msg += (f"; it belongs under {where.rsplit('.', 1)[0]!r} ({where})" if elsewhere[0].endswith("." + key) or elsewhere[0] == key
-                    else f"; did you mean {where!r}?")
-        msg += f" (valid keys {('in ' + path) if path else 'at the top level'}: {', '.join(valid)})"
+            msg += (_("; it belongs under {section} ({where})", section=repr(where.rsplit(".", 1)[0]), where=where)
+                    if elsewhere[0].endswith("." + key) or elsewhere[0] == key else _("; did you mean {name}?", name=repr(where)))
+        msg += " " + (_("(valid keys in {path}: {keys})", path=path, keys=", ".join(valid)) if path
+                      else _("(valid keys at the top level: {keys})", keys=", ".join(valid)))
         reader.error(line, _join(path, key), msg, key)
 
 
@@ -282,7 +290,8 @@ def _mapping(reader: _Reader, node: _Node | None, path: str, valid: tuple[str, .
     if node is None or node.value is None:
         return None
     if not isinstance(node.value, dict):
-        reader.error(node.line, path, f"{path} must be a mapping of {', '.join(valid)}, not {_plain(node)!r}")
+        reader.error(node.line, path, _("{path} must be a mapping of {keys}, not {value}", path=path, keys=", ".join(valid),
+                                          value=repr(_plain(node))))
         return None
     _unknown_keys(reader, node, valid, path)
     return node
@@ -303,14 +312,15 @@ def _number(reader, node, path, *, minimum=None, positive=False, integer=False):
         return None
     v = node.value
     if not _is_number(v) or (integer and float(v) != int(v)):
-        what = "a whole number" if integer else "a number"
-        reader.error(node.line, path, f"{path} must be {what}, not {v!r}", v)
+        what = _("{path} must be a whole number, not {value}") if integer else _("{path} must be a number, not {value}")
+        reader.error(node.line, path, what.format(path=path, value=repr(v)), v)
         return None
     if positive and v <= 0:
-        reader.error(node.line, path, f"{path} must be more than 0, not {v!r}", v)
+        reader.error(node.line, path, _("{path} must be more than 0, not {value}", path=path, value=repr(v)), v)
         return None
     if minimum is not None and v < minimum:
-        reader.error(node.line, path, f"{path} must be at least {minimum}, not {v!r}", v)
+        reader.error(node.line, path, _("{path} must be at least {minimum}, not {value}", path=path, minimum=minimum,
+                                          value=repr(v)), v)
         return None
     return int(v) if integer else float(v)
 
@@ -318,9 +328,10 @@ def _number(reader, node, path, *, minimum=None, positive=False, integer=False):
 def _date(reader, node, path) -> dt.date | None:
     if node is None or node.value is None:
         return None
-    d, _ = parse_date_cell(str(node.value)) if isinstance(node.value, str) else (None, None)
+    d, _warning = parse_date_cell(str(node.value)) if isinstance(node.value, str) else (None, None)
     if d is None or not re.match(r"^\d{4}-\d{2}-\d{2}$", str(node.value).strip()):
-        reader.error(node.line, path, f"{path} {node.value!r} is not a valid date; write it as YYYY-MM-DD, e.g. 2021-12-31", node.value)
+        reader.error(node.line, path, _("{path} {value} is not a valid date; write it as YYYY-MM-DD, e.g. 2021-12-31",
+                                          path=path, value=repr(node.value)), node.value)
         return None
     return d
 
@@ -330,20 +341,22 @@ def _text_list(reader, node, path, *, allow_empty=False) -> tuple[str, ...] | No
         return None
     items = node.value if isinstance(node.value, list) else None
     if items is None:
-        reader.error(node.line, path, f"{path} must be a list, e.g. [parent_id, sector], not {_plain(node)!r}")
+        reader.error(node.line, path, _("{path} must be a list, e.g. [parent_id, sector], not {value}", path=path,
+                                          value=repr(_plain(node))))
         return None
     out = []
     for i, item in enumerate(items):
         if not isinstance(item.value, (str, int)) or isinstance(item.value, bool) or str(item.value).strip() == "":
-            reader.error(item.line, f"{path}[{i}]", f"{path}[{i}] must be a name or id, not {item.value!r}", item.value)
+            reader.error(item.line, f"{path}[{i}]", _("{path} must be a name or id, not {value}", path=f"{path}[{i}]",
+                                                       value=repr(item.value)), item.value)
             continue
         out.append(str(item.value).strip())
     if not out and not allow_empty:
-        reader.error(node.line, path, f"{path} must not be empty")
+        reader.error(node.line, path, _("{path} must not be empty", path=path))
         return None
     if len(set(out)) != len(out):
         dup = sorted({x for x in out if out.count(x) > 1})
-        reader.error(node.line, path, f"{path} lists {', '.join(dup)} more than once")
+        reader.error(node.line, path, _("{path} lists {items} more than once", path=path, items=", ".join(dup)))
     return tuple(out)
 
 
@@ -352,7 +365,8 @@ def _filter(reader, node, path) -> dict[str, tuple[str, ...]] | None:
     if node is None or node.value is None:
         return None
     if not isinstance(node.value, dict) or not node.value:
-        reader.error(node.line, path, f"{path} must be a mapping of column: value (or list of values), e.g. {{sector: health}}, not {_plain(node)!r}")
+        reader.error(node.line, path, _("{path} must be a mapping of column: value (or list of values), e.g. {example}, not "
+                                          "{value}", path=path, example="{sector: health}", value=repr(_plain(node))))
         return None
     out = {}
     for col, vnode in node.value.items():
@@ -360,7 +374,8 @@ def _filter(reader, node, path) -> dict[str, tuple[str, ...]] | None:
         items = [n.value for n in raw] if isinstance(raw, list) else [raw]
         bad = [v for v in items if not isinstance(v, (str, int, float)) or isinstance(v, bool) or str(v).strip() == ""]
         if not items or bad:
-            reader.error(vnode.line, f"{path}.{col}", f"{path}.{col} must be a value or a non-empty list of values, not {_plain(vnode)!r}")
+            reader.error(vnode.line, f"{path}.{col}", _("{path} must be a value or a non-empty list of values, not {value}",
+                                                         path=f"{path}.{col}", value=repr(_plain(vnode))))
             continue
         out[col] = tuple(sorted({str(v).strip() for v in items}))
     return out
@@ -370,21 +385,23 @@ def _build(tree: _Node, path: Path, r: _Reader) -> Scenario:
     _unknown_keys(r, tree, TOP_KEYS, "")
     for key in REQUIRED_TOP:
         if key not in tree.value:
-            r.error(1, key, f"required key {key!r} is missing (see docs/scenario-format.md)")
+            r.error(1, key, _("required key {key} is missing (see docs/scenario-format.md)", key=repr(key)))
     name_node = _get(tree, "name")
     name = None if name_node is None else name_node.value
     if name_node is not None and (not isinstance(name, str) or not _SLUG.match(name)):
-        r.error(name_node.line, "name", f"name must be a slug (letters, digits, '-', '_', '.'), used for output folders; not {name!r}", name)
+        r.error(name_node.line, "name", _("name must be a slug (letters, digits, '-', '_', '.'), used for output folders; "
+                                           "not {value}", value=repr(name)), name)
     desc_node = _get(tree, "description")
     description = "" if desc_node is None or desc_node.value is None else desc_node.value
     if not isinstance(description, str):
-        r.error(desc_node.line, "description", "description must be text")
+        r.error(desc_node.line, "description", _("description must be text"))
         description = str(description)
     reg_node = _get(tree, "registry")
     registry_path = path.parent
     if reg_node is not None:
         if not isinstance(reg_node.value, str) or not reg_node.value.strip():
-            r.error(reg_node.line, "registry", f"registry must be a path to a registry folder, not {reg_node.value!r}")
+            r.error(reg_node.line, "registry", _("registry must be a path to a registry folder, not {value}",
+                                                  value=repr(reg_node.value)))
         else:
             registry_path = (path.parent / reg_node.value.strip())
     plan_from = _date(r, _get(tree, "plan_from"), "plan_from")
@@ -397,8 +414,10 @@ def _build(tree: _Node, path: Path, r: _Reader) -> Scenario:
         if kinds is not None:
             for i, k in enumerate(kinds):
                 if k not in MOVABLE_KINDS:
-                    hint = " (governments are structural roots and are never merged)" if k == "government" else _suggest(k, MOVABLE_KINDS)
-                    r.error(mov_node.line, f"movable[{i}]", f"movable: unknown kind {k!r}; use agency and/or psu{hint}", k)
+                    hint = (" " + _("(governments are structural roots and are never merged)") if k == "government"
+                            else _suggest(k, MOVABLE_KINDS))
+                    r.error(mov_node.line, f"movable[{i}]", _("movable: unknown kind {kind}; use agency and/or psu{hint}",
+                                                              kind=repr(k), hint=hint), k)
             movable = tuple(k for k in MOVABLE_KINDS if k in kinds)
     scope = _filter(r, _get(tree, "scope"), "scope")
     rules = _rules(r, _mapping(r, _get(tree, "rules"), "rules", RULE_KEYS), path)
@@ -412,36 +431,39 @@ def _build(tree: _Node, path: Path, r: _Reader) -> Scenario:
 
 def _suggest(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return _("; did you mean {name}?", name=repr(close[0])) if close else ""
 
 
 def _targets(r: _Reader, node: _Node | None, baseline: dt.date | None) -> list[Target]:
     if node is None:
         return []
     if not isinstance(node.value, list) or not node.value:
-        r.error(node.line, "targets", "targets must be a non-empty list, e.g. - {kind: psu, reduce_pct: 10}")
+        r.error(node.line, "targets", _("targets must be a non-empty list, e.g. {example}",
+                                         example="- {kind: psu, reduce_pct: 10}"))
         return []
     out = []
     for i, tnode in enumerate(node.value):
         p = f"targets[{i}]"
         if _mapping(r, tnode, p, TARGET_KEYS) is None:
             if tnode.value is None:
-                r.error(tnode.line, p, f"{p} is empty; give kind and reduce_pct or reduce_count")
+                r.error(tnode.line, p, _("{path} is empty; give kind and reduce_pct or reduce_count", path=p))
             continue
         kind_node = _get(tnode, "kind")
         kind = None if kind_node is None else kind_node.value
         if kind_node is None:
-            r.error(tnode.line, f"{p}.kind", f"{p}.kind is missing; use agency, psu or all")
+            r.error(tnode.line, f"{p}.kind", _("{path} is missing; use agency, psu or all", path=f"{p}.kind"))
         elif kind not in TARGET_KINDS:
-            r.error(kind_node.line, f"{p}.kind", f"{p}.kind: unknown kind {kind!r}; use agency, psu or all{_suggest(str(kind), TARGET_KINDS)}", kind)
+            r.error(kind_node.line, f"{p}.kind", _("{path}: unknown kind {kind}; use agency, psu or all{hint}", path=f"{p}.kind",
+                                                  kind=repr(kind), hint=_suggest(str(kind), TARGET_KINDS)), kind)
         pct_node, cnt_node = _get(tnode, "reduce_pct"), _get(tnode, "reduce_count")
         pct = cnt = None
         if (pct_node is None) == (cnt_node is None):
-            r.error(tnode.line, p, f"{p} needs exactly one of reduce_pct or reduce_count")
+            r.error(tnode.line, p, _("{path} needs exactly one of reduce_pct or reduce_count", path=p))
         elif pct_node is not None:
             v = pct_node.value
             if not _is_number(v) or not 0 <= v <= 100:
-                r.error(pct_node.line, f"{p}.reduce_pct", f"{p}.reduce_pct must be a percentage between 0 and 100, not {v!r}", v)
+                r.error(pct_node.line, f"{p}.reduce_pct", _("{path} must be a percentage between 0 and 100, not {value}",
+                                                           path=f"{p}.reduce_pct", value=repr(v)), v)
             else:
                 pct = Fraction(str(v))  # exact: 13.5 -> 27/2
         else:
@@ -463,18 +485,18 @@ def _rules(r: _Reader, node: _Node | None, path: Path | None = None) -> Rules:
         if isinstance(v, bool):  # YAML reads a bare off/no/false as False
             v = "default" if v else "off"
         if not isinstance(v, str) or not v.strip():
-            r.error(cp.line, "rules.compatible", f"rules.compatible must be default, off or the path of a CSV of allowed "
-                    f"(unit_type, into_type) pairs, not {v!r}", v)
+            r.error(cp.line, "rules.compatible", _("rules.compatible must be default, off or the path of a CSV of allowed "
+                                                  "(unit_type, into_type) pairs, not {value}", value=repr(v)), v)
         elif v.strip() in ("default", "off"):
             rules.compatible = v.strip()
         elif not v.strip().lower().endswith(".csv"):
-            r.error(cp.line, "rules.compatible", f"rules.compatible: {v!r} is neither default, off nor a .csv file"
-                    f"{_suggest(v.strip().lower(), ('default', 'off'))}", v)
+            r.error(cp.line, "rules.compatible", _("rules.compatible: {value} is neither default, off nor a .csv file{hint}",
+                                                  value=repr(v), hint=_suggest(v.strip().lower(), ("default", "off"))), v)
         else:
             target = (path.parent / v.strip()) if path is not None else Path(v.strip())
             if not target.is_file():
-                r.error(cp.line, "rules.compatible", f"rules.compatible: the file {target} (relative to the scenario) does not exist; "
-                        f"give a CSV of allowed pairs or write default", v)
+                r.error(cp.line, "rules.compatible", _("rules.compatible: the file {file} (relative to the scenario) does not "
+                                                      "exist; give a CSV of allowed pairs or write default", file=str(target)), v)
             else:
                 rules.compatible = str(target)
     mw = _get(node, "merge_within")
@@ -506,19 +528,23 @@ def _pins(r: _Reader, node: _Node | None) -> Pins:
     seen: dict[str, tuple[str, int]] = {}
     for i, (u, v) in enumerate(pins.merge):
         if u in seen and seen[u][0] != v:
-            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", f"pins.merge[{i}]: {u} is pinned to merge into both "
-                    f"{seen[u][0]} (pins.merge[{seen[u][1]}]) and {v}; a unit is absorbed at most once, keep one", u)
+            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", _(
+                "{path}: {unit} is pinned to merge into both {first} ({first_path}) and {second}; a unit is absorbed at "
+                "most once, keep one", path=f"pins.merge[{i}]", unit=u, first=seen[u][0],
+                first_path=f"pins.merge[{seen[u][1]}]", second=v), u)
         seen.setdefault(u, (v, i))
     for i, (u, v) in enumerate(pins.merge):
         if v in seen:
-            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", f"pins.merge[{i}]: {v} absorbs {u} but is itself pinned to merge "
-                    f"into {seen[v][0]} (pins.merge[{seen[v][1]}]); a unit that absorbs others is not absorbed (merge {u} into "
-                    f"{seen[v][0]} instead)", v)
+            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", _(
+                "{path}: {into} absorbs {unit} but is itself pinned to merge into {other} ({other_path}); a unit that "
+                "absorbs others is not absorbed (merge {unit} into {other} instead)", path=f"pins.merge[{i}]", into=v,
+                unit=u, other=seen[v][0], other_path=f"pins.merge[{seen[v][1]}]"), v)
     forbid = {p: i for i, p in enumerate(pins.forbid)}
     for i, p in enumerate(pins.merge):
         if p in forbid:
-            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", f"pins.merge[{i}] {list(p)} is also forbidden by "
-                    f"pins.forbid[{forbid[p]}]; keep one of the two", f"{p[0]}->{p[1]}")
+            r.error(_item_line(node, "merge", i), f"pins.merge[{i}]", _(
+                "{path} {pair} is also forbidden by {other}; keep one of the two", path=f"pins.merge[{i}]", pair=list(p),
+                other=f"pins.forbid[{forbid[p]}]"), f"{p[0]}->{p[1]}")
     return pins
 
 
@@ -533,7 +559,8 @@ def _pin_pairs(r: _Reader, node: _Node | None, path: str) -> tuple[tuple[str, st
     if node is None or node.value is None:
         return ()
     if not isinstance(node.value, list):
-        r.error(node.line, path, f"{path} must be a list of [unit, into] pairs, e.g. [[QN-A, QN-B]], not {_plain(node)!r}")
+        r.error(node.line, path, _("{path} must be a list of [unit, into] pairs, e.g. [[QN-A, QN-B]], not {value}", path=path,
+                                    value=repr(_plain(node))))
         return ()
     out = []
     for i, item in enumerate(node.value):
@@ -541,14 +568,17 @@ def _pin_pairs(r: _Reader, node: _Node | None, path: str) -> tuple[tuple[str, st
         ok = (vals is not None and len(vals) == 2
               and all(isinstance(x.value, (str, int)) and not isinstance(x.value, bool) and str(x.value).strip() for x in vals))
         if not ok:
-            r.error(item.line, f"{path}[{i}]", f"{path}[{i}] must be a pair [unit, into] of two unit ids, not {_plain(item)!r}", _plain(item))
+            r.error(item.line, f"{path}[{i}]", _("{path} must be a pair [unit, into] of two unit ids, not {value}",
+                                                  path=f"{path}[{i}]", value=repr(_plain(item))), _plain(item))
             continue
         u, v = (str(x.value).strip() for x in vals)
         if u == v:
-            r.error(item.line, f"{path}[{i}]", f"{path}[{i}]: {u} cannot be merged into itself; give two different units", u)
+            r.error(item.line, f"{path}[{i}]", _("{path}: {unit} cannot be merged into itself; give two different units",
+                                                  path=f"{path}[{i}]", unit=u), u)
             continue
         if (u, v) in out:
-            r.error(item.line, f"{path}[{i}]", f"{path}[{i}] [{u}, {v}] is given twice; keep one", f"{u}->{v}")
+            r.error(item.line, f"{path}[{i}]", _("{path} {pair} is given twice; keep one", path=f"{path}[{i}]", pair=f"[{u}, {v}]"),
+                    f"{u}->{v}")
             continue
         out.append((u, v))
     return tuple(out)
@@ -569,7 +599,8 @@ def _solver(r: _Reader, node: _Node | None) -> SolverOptions:
     if name_node is not None:
         name = name_node.value
         if name not in SOLVERS:
-            r.error(name_node.line, "solver.name", f"solver.name: unknown solver {name!r}; use highs or cbc{_suggest(str(name).lower(), SOLVERS)}", name)
+            r.error(name_node.line, "solver.name", _("solver.name: unknown solver {name}; use highs or cbc{hint}", name=repr(name),
+                                                    hint=_suggest(str(name).lower(), SOLVERS)), name)
         else:
             opts.name = name
     tl = _number(r, _get(node, "time_limit_s"), "solver.time_limit_s", positive=True)
@@ -596,14 +627,16 @@ def _check_against_registry(scn: Scenario, tree: _Node, r: _Reader) -> None:
     def check_columns(cols, node, path):
         for i, col in enumerate(cols or ()):
             if col not in columns:
-                r.error(line_of(node), f"{path}[{i}]", f"{path}: unknown column {col!r}; units.csv has {', '.join(columns)}{_suggest(col, columns)}", col)
+                r.error(line_of(node), f"{path}[{i}]", _("{path}: unknown column {col}; units.csv has {columns}{hint}", path=path,
+                                                        col=repr(col), columns=", ".join(columns), hint=_suggest(col, columns)), col)
 
     check_columns(scn.rules.merge_within, _get(rules_node, "merge_within"), "rules.merge_within")
     check_columns(scn.rules.keep_per, _get(rules_node, "keep_per"), "rules.keep_per")
     for i, uid in enumerate(scn.rules.protected):
         if uid not in ids:
             r.error(line_of(_get(rules_node, "protected")), "rules.protected",
-                    f"rules.protected: unknown unit {uid!r}; it is not in {scn.registry.files[0]}{_suggest(uid, sorted(ids))}", uid)
+                    _("{path}: unknown unit {unit}; it is not in {file}{hint}", path="rules.protected", unit=repr(uid),
+                      file=scn.registry.files[0], hint=_suggest(uid, sorted(ids))), uid)
     _check_filter(scn.scope, _get(tree, "scope"), "scope", units, columns, ids, r)
     tnodes = _get(tree, "targets")
     for i, t in enumerate(scn.targets):
@@ -623,8 +656,8 @@ def _check_compatible(scn: Scenario, rules_node, units, r: _Reader) -> None:
     line = node.line if node is not None else 1
     mode = scn.rules.compatible
     if mode not in (None, "off") and "unit_type" not in units.columns:
-        r.error(line, "rules.compatible", f"rules.compatible: {mode} needs a unit_type column in {scn.registry.files[0]} "
-                f"(registry-format 1.1); add it or write rules.compatible: off", mode)
+        r.error(line, "rules.compatible", _("rules.compatible: {mode} needs a unit_type column in {file} (registry-format "
+                                             "1.1); add it or write rules.compatible: off", mode=mode, file=scn.registry.files[0]), mode)
         return
     if not compatibility_in_force(scn, units):
         return
@@ -651,12 +684,15 @@ def _check_pins(scn: Scenario, node: _Node | None, ids: set, r: _Reader) -> None
 
     def check(uid: str, line: int, path: str) -> None:
         if uid not in ids:
-            r.error(line, path, f"{path}: unknown unit {uid!r}; it is not in {scn.registry.files[0]}{_suggest(uid, sorted(ids))}", uid)
+            r.error(line, path, _("{path}: unknown unit {unit}; it is not in {file}{hint}", path=path, unit=repr(uid),
+                                   file=scn.registry.files[0], hint=_suggest(uid, sorted(ids))), uid)
         elif uid not in open_ids:
-            r.error(line, path, f"{path}: unit {uid} is not open at plan_from {scn.plan_from.isoformat()}; pin units open then", uid)
+            r.error(line, path, _("{path}: unit {unit} is not open at plan_from {date}; pin units open then", path=path,
+                                   unit=uid, date=F.date(scn.plan_from)), uid)
         elif uid not in in_u:
-            r.error(line, path, f"{path}: unit {uid} is outside the scenario (its kind is not in movable {list(scn.movable)} or it "
-                    f"does not match scope); widen scope/movable or drop the pin", uid)
+            r.error(line, path, _("{path}: unit {unit} is outside the scenario (its kind is not in movable {movable} or it does "
+                                   "not match scope); widen scope/movable or drop the pin", path=path, unit=uid,
+                                   movable=list(scn.movable)), uid)
 
     for key in ("merge", "forbid"):
         for i, (u, v) in enumerate(getattr(pins, key)):
@@ -675,17 +711,19 @@ def _check_filter(flt, node, path, units, columns, ids, r) -> None:
         vnode = _get(node, col)
         line = vnode.line if vnode is not None else (node.line if node is not None else 1)
         if col not in columns:
-            r.error(line, f"{path}.{col}", f"{path}: unknown column {col!r}; units.csv has {', '.join(columns)}{_suggest(col, columns)}", col)
+            r.error(line, f"{path}.{col}", _("{path}: unknown column {col}; units.csv has {columns}{hint}", path=path,
+                                              col=repr(col), columns=", ".join(columns), hint=_suggest(col, columns)), col)
             continue
         if col in ("parent_id", "unit_id"):
-            known, what = ids, "unit"
+            known, what = ids, _("unknown unit")
         elif col == "kind":
-            known, what = set(S.KINDS), "kind"
+            known, what = set(S.KINDS), _("unknown kind")
         else:
-            known, what = set(text_values(units[col]).dropna()), f"{col} value"
+            known, what = set(text_values(units[col]).dropna()), _("unknown {col} value", col=col)
         for v in values:
             if v not in known:
-                r.error(line, f"{path}.{col}", f"{path}.{col}: unknown {what} {v!r}; no unit in units.csv has it{_suggest(v, sorted(known))}", v)
+                r.error(line, f"{path}.{col}", _("{path}: {what} {value}; no unit in units.csv has it{hint}", path=f"{path}.{col}",
+                                                 what=what, value=repr(v), hint=_suggest(v, sorted(known))), v)
 
 
 # ---------------------------------------------------------------- make dependencies

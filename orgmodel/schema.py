@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import fmt as F
 from .dates import parse_date_cell
+from .i18n import N_, _
 from .vocab import COUNTED_KINDS, EVENT_TYPES, KINDS, LEVELS, SLUG, nfc  # noqa: F401  (re-exported: S.KINDS, S.nfc ...)
 
 # How important a problem is: lower comes first in reports.
@@ -38,7 +40,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     hint: str = ""
-    number_hint: str = "decimal degrees, e.g. 21.0064"  # float columns: how to write the number
+    number_hint: str = N_("decimal degrees, e.g. 21.0064")  # float columns: how to write the number
     vocabulary: str = ""  # slug columns: the name of the vocabulary the value must be in
     fill: bool = True  # an absent optional column is added empty (False: left absent, version 1.1 columns)
 
@@ -60,27 +62,27 @@ UNITS = Schema(
     "units.csv",
     "unit_id",
     (
-        Column("unit_id", "id", hint="give every unit a stable code without ';'"),
+        Column("unit_id", "id", hint=N_("give every unit a stable code without ';'")),
         Column("name", "text"),
         Column("kind", "enum", choices=KINDS),
         Column("level", "enum", choices=LEVELS),
-        Column("sector", "text", hint="e.g. education, health, agriculture"),
+        Column("sector", "text", hint=N_("e.g. education, health, agriculture")),
         Column("parent_id", "id", nullable=True),
         Column("locality", "text"),
-        Column("staff", "int", min=0, hint="a whole number of salaried positions, 0 or more"),
-        Column("autonomy", "int", required=False, nullable=True, min=1, max=4, hint="financial autonomy group 1-4 (Decree 60/2021), or empty"),
+        Column("staff", "int", min=0, hint=N_("a whole number of salaried positions, 0 or more")),
+        Column("autonomy", "int", required=False, nullable=True, min=1, max=4, hint=N_("financial autonomy group 1-4 (Decree 60/2021), or empty")),
         Column("lat", "float", required=False, nullable=True, min=-90, max=90),
         Column("lon", "float", required=False, nullable=True, min=-180, max=180),
         # version 1.1
         Column("unit_type", "slug", required=False, nullable=True, fill=False, vocabulary="unit_types",
-               hint="a lower-case slug listed in the registry's unit_types.csv, e.g. thcs, xa, so"),
+               hint=N_("a lower-case slug listed in the registry's unit_types.csv, e.g. thcs, xa, so")),
         Column("code", "code", required=False, nullable=True, fill=False,
-               hint="letters, digits, '.', '_', '/' or '-', at most 32; a territorial unit's statistics code is digits only"),
-        Column("population", "int", required=False, nullable=True, fill=False, min=0, hint="a whole number of residents, 0 or more, or empty"),
-        Column("area_km2", "float", required=False, nullable=True, fill=False, min=0, number_hint="square kilometres, e.g. 12.5",
-               hint="square kilometres, 0 or more, or empty"),
-        Column("heads", "int", required=False, nullable=True, fill=False, min=0, hint="a whole number of head posts (cấp trưởng), or empty"),
-        Column("deputies", "int", required=False, nullable=True, fill=False, min=0, hint="a whole number of deputy posts (cấp phó), or empty"),
+               hint=N_("letters, digits, '.', '_', '/' or '-', at most 32; a territorial unit's statistics code is digits only")),
+        Column("population", "int", required=False, nullable=True, fill=False, min=0, hint=N_("a whole number of residents, 0 or more, or empty")),
+        Column("area_km2", "float", required=False, nullable=True, fill=False, min=0, number_hint=N_("square kilometres, e.g. 12.5"),
+               hint=N_("square kilometres, 0 or more, or empty")),
+        Column("heads", "int", required=False, nullable=True, fill=False, min=0, hint=N_("a whole number of head posts (cấp trưởng), or empty")),
+        Column("deputies", "int", required=False, nullable=True, fill=False, min=0, hint=N_("a whole number of deputy posts (cấp phó), or empty")),
     ),
 )
 UNIT_COLUMNS = {c.name: c for c in UNITS.columns}
@@ -170,21 +172,23 @@ def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems
         if col.name not in raw.columns:
             if col.required:
                 problems.add(RANK_FILE, file, 1, None, col.name, None,
-                             f"missing required column {col.name!r}; the header must name {', '.join(schema.names[:8])} …")
+                             _("missing required column {col}; the header must name {names} …", col=repr(col.name),
+                               names=", ".join(schema.names[:8])))
             elif col.fill:
                 out[col.name] = pd.NA if col.type != "float" else np.nan
             continue
         values = raw[col.name]
         empty = values.eq("")
         if not col.nullable:
-            _report(problems, RANK_VALUE, file, raw, empty, col, ids, lambda i, v, c=col: f"{c.name} is empty for {_label(i)}; every row needs a {c.name}")
+            _report(problems, RANK_VALUE, file, raw, empty, col, ids, lambda i, v, c=col: _("{col} is empty for {unit}; every row needs a {col}", col=c.name, unit=_label(i)))
         if col.type == "enum":
             bad = ~values.isin(col.choices) & ~empty
             _report(problems, RANK_VALUE, file, raw, bad, col, ids,
-                    lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not one of {', '.join(c.choices)}")
+                    lambda i, v, c=col: _("{col} {value} of {unit} is not one of {choices}", col=c.name, value=repr(v),
+                                            unit=_label(i), choices=", ".join(c.choices)))
         elif col.type in ("id", "ids"):
             bad = values.str.contains(";", regex=False) & ~empty if col.type == "id" else pd.Series(False, index=values.index)
-            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} contains ';'; ids may not contain ';'")
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: _("{col} {value} contains ';'; ids may not contain ';'", col=c.name, value=repr(v)))
             if col.type == "ids":
                 out[col.name] = [tuple(p.strip() for p in v.split(";") if p.strip()) if v else () for v in values]
         elif col.type == "int":
@@ -192,33 +196,38 @@ def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems
         elif col.type == "float":
             num = pd.to_numeric(values.str.replace(",", ".", regex=False).where(~empty), errors="coerce")
             bad = (num.isna() | ~np.isfinite(num.fillna(0.0))) & ~empty
-            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a number ({c.number_hint})", hint=False)
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: _("{col} {value} of {unit} is not a number ({hint})", col=c.name, value=repr(v),
+                                                             unit=_label(i), hint=_(c.number_hint)), hint=False)
             rng = _out_of_range(num, col) & ~bad
             _report(problems, RANK_VALUE, file, raw, rng, col, ids,
-                    lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is outside {c.min:g}..{c.max:g}" if c.max is not None
-                    else f"{c.name} {v!r} of {_label(i)} is below {c.min:g}", hint=False)
+                    lambda i, v, c=col: _("{col} {value} of {unit} is outside {low}..{high}", col=c.name, value=repr(v), unit=_label(i),
+                                            low=F.number(c.min, group=False), high=F.number(c.max, group=False))
+                    if c.max is not None else _("{col} {value} of {unit} is below {low}", col=c.name, value=repr(v),
+                                                unit=_label(i), low=F.number(c.min, group=False)), hint=False)
             out[col.name] = num.where(~bad & ~rng).astype(float)
         elif col.type == "slug":
             bad = ~values.str.fullmatch(SLUG.pattern) & ~empty
             _report(problems, RANK_VALUE, file, raw, bad, col, ids,
-                    lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a slug (lower-case letters, digits and single '-')")
+                    lambda i, v, c=col: _("{col} {value} of {unit} is not a slug (lower-case letters, digits and single '-')",
+                                            col=c.name, value=repr(v), unit=_label(i)))
             vocab = (vocabularies or {}).get(col.vocabulary)
             if vocab is not None:
                 unknown = ~values.isin(list(vocab)) & ~empty & ~bad
                 shown = ", ".join(sorted(vocab)[:12]) + (" …" if len(vocab) > 12 else "")
                 _report(problems, RANK_VALUE, file, raw, unknown, col, ids,
-                        lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not in the registry's {c.vocabulary}.csv "
-                        f"({shown}); add it there or fix the value", hint=False)
+                        lambda i, v, c=col: _("{col} {value} of {unit} is not in the registry's {file} ({shown}); add it there "
+                                                "or fix the value", col=c.name, value=repr(v), unit=_label(i),
+                                                file=f"{c.vocabulary}.csv", shown=shown), hint=False)
         elif col.type == "code":
             bad = ~values.str.fullmatch(CODE.pattern) & ~empty
-            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a valid code")
+            _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: _("{col} {value} of {unit} is not a valid code", col=c.name, value=repr(v), unit=_label(i)))
         elif col.type == "date":
             out[col.name] = _parse_dates(problems, file, raw, values, empty, col, ids)
     return out
 
 
 def _label(id_) -> str:
-    return f"{id_!r}" if id_ else "this row"
+    return f"{id_!r}" if id_ else _("this row")
 
 
 def _report(problems, rank, file, raw, mask, col, ids, fn, hint: bool = True):
@@ -228,7 +237,7 @@ def _report(problems, rank, file, raw, mask, col, ids, fn, hint: bool = True):
     for line, id_, val in zip(raw["line"][mask], ids[mask], raw[col.name][mask]):
         msg = fn(id_, val)
         if hint and col.hint and rank == RANK_VALUE:
-            msg = f"{msg} ({col.hint})"
+            msg = f"{msg} ({_(col.hint)})"
         problems.add(rank, file, line, id_, col.name, val, msg)
 
 
@@ -247,14 +256,19 @@ def _parse_int(problems, file, raw, values, empty, col, ids) -> pd.Series:
     whole = num.notna()
     bad = ~empty & ~whole
     _report(problems, RANK_VALUE, file, raw, bad, col, ids,
-            lambda i, v, c=col: f"{c.name} {v!r} of {_label(i)} is not a whole number written with digits only")
+            lambda i, v, c=col: _("{col} {value} of {unit} is not a whole number written with digits only", col=c.name,
+                                            value=repr(v), unit=_label(i)))
     rng = _out_of_range(num, col) & whole
     _report(problems, RANK_VALUE, file, raw, rng, col, ids,
-            lambda i, v, c=col: f"{c.name} {v} of {_label(i)} is outside the allowed range" + (f" ({c.min:g}..{c.max:g})" if c.max is not None else f" (at least {c.min:g})"))
+            lambda i, v, c=col: _("{col} {value} of {unit} is outside the allowed range ({low}..{high})", col=c.name, value=v,
+                                            unit=_label(i), low=F.number(c.min, group=False), high=F.number(c.max, group=False))
+            if c.max is not None else _("{col} {value} of {unit} is outside the allowed range (at least {low})", col=c.name,
+                                         value=v, unit=_label(i), low=F.number(c.min, group=False)))
     if col.name == "staff":
         huge = whole & (num > MAX_STAFF)
         _report(problems, RANK_VALUE, file, raw, huge, col, ids,
-                lambda i, v: f"staff {v} of {_label(i)} is implausibly large (over {MAX_STAFF:,}); check for a typo")
+                lambda i, v: _("staff {value} of {unit} is implausibly large (over {limit}); check for a typo", value=v,
+                                      unit=_label(i), limit=F.number(MAX_STAFF)))
         rng = rng | huge
     ok = whole & ~rng
     return num.where(ok).round().astype("Int64")
@@ -270,7 +284,8 @@ def _parse_dates(problems, file, raw, values, empty, col, ids) -> pd.Series:
         if d is None:
             why = f" ({warning})" if warning else ""
             problems.add(RANK_VALUE, file, line, id_, col.name, v,
-                         f"{col.name} {v!r} of {_label(id_)} is not a valid date{why}; write it as YYYY-MM-DD, e.g. 2021-12-31")
+                         _("{col} {value} of {unit} is not a valid date{why}; write it as YYYY-MM-DD, e.g. 2021-12-31",
+                           col=col.name, value=repr(v), unit=_label(id_), why=why))
         elif warning:
             problems.warn(file, line, id_, col.name, v, warning)
         parsed[k] = d

@@ -18,7 +18,9 @@ import pandas as pd
 
 from . import events as E
 from .dates import ALWAYS, NEVER, day_number, from_day_number, parse_date
+from . import fmt as F
 from .errors import InputError
+from .i18n import _
 from .events import Replay, replay  # noqa: F401  (the replay lives in events; importable here as before)
 from .vocab import CLOSING_TYPES, COUNTED_KINDS, LINEAGE_TYPES, OPENING_TYPES, RECLASSIFY_COLUMNS, kinds_of  # noqa: F401
 
@@ -119,8 +121,9 @@ class Timeline:
         d = parse_date(date)
         start = self.registry.start
         if start is not None and d < start:
-            raise InputError(f"Date {d} is before the start of registry {self.registry.name} ({start}, in registry.yaml): "
-                             f"the registry says nothing about earlier dates. Use {start} or later.")
+            raise InputError(_("Date {date} is before the start of registry {name} ({start}, in registry.yaml): the "
+                               "registry says nothing about earlier dates. Use {start} or later.",
+                               date=F.date(d), name=self.registry.name, start=F.date(start)))
         return day_number(d)
 
     def open_mask(self, date) -> np.ndarray:
@@ -136,7 +139,8 @@ class Timeline:
         try:
             return self._pos[unit_id]
         except KeyError:
-            raise InputError(f"Unknown unit {unit_id!r}: it is not in units.csv of {self.registry.path}.") from None
+            raise InputError(_("Unknown unit {unit}: it is not in units.csv of {path}.", unit=repr(unit_id),
+                               path=str(self.registry.path))) from None
 
     def _parent_array(self, day) -> np.ndarray:
         """Managing unit of every unit (by position) at ``day`` (one day number, or one per unit);
@@ -230,7 +234,8 @@ class Timeline:
         i = self.position(unit_id)
         day = self.day(date)
         if self.open_day[i] > day:
-            raise InputError(f"Unit {unit_id!r} is not yet open on {parse_date(date)}: it opens on {from_day_number(self.open_day[i])}.")
+            raise InputError(_("Unit {unit} is not yet open on {date}: it opens on {opens}.", unit=repr(unit_id),
+                               date=F.date(parse_date(date)), opens=F.date(from_day_number(self.open_day[i]))))
 
     def last_open_day(self, day: int) -> np.ndarray:
         """Per unit: ``day``, or the last day it was open when it closed earlier (the day whose
@@ -262,7 +267,8 @@ def match(table: pd.DataFrame, where: dict | None) -> np.ndarray:
     mask = np.ones(len(table), dtype=bool)
     for col, want in (where or {}).items():
         if col not in table.columns:
-            raise InputError(f"Unknown column {col!r} in a 'where' filter; columns are: {', '.join(c for c in table.columns if c != 'line')}.")
+            raise InputError(_("Unknown column {col} in a 'where' filter; columns are: {columns}.", col=repr(col),
+                               columns=", ".join(c for c in table.columns if c != "line")))
         values = [str(v) for v in (want if isinstance(want, (list, tuple, set)) else [want])]
         mask &= text_values(table[col]).isin(values).fillna(False).to_numpy(dtype=bool)
     return mask
@@ -272,5 +278,5 @@ def registry_replay(registry) -> Replay:
     """The replay of a loaded (valid) registry: the one its validation made, else a new one."""
     if getattr(registry, "replayed", None) is not None:
         return registry.replayed
-    changes, _ = E.check_changes(registry.events, registry.files[1], E.S.Problems())
+    changes, _bad = E.check_changes(registry.events, registry.files[1], E.S.Problems())
     return replay(registry.units, registry.events, start=registry.start, files=registry.files, changes=changes)

@@ -23,6 +23,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from . import fmt as F
 from . import progress as P
 from .dates import parse_date
 from .errors import InputError
@@ -39,7 +40,7 @@ def date_warnings(tl, as_of) -> list[str]:
     last = tl.last_event
     if last is not None and d > last:
         return [_("Note: {date} is after the registry's last event ({last}); the answer assumes nothing changed since.",
-                  date=d.isoformat(), last=last.isoformat())]
+                  date=F.date(d), last=F.date(last))]
     return []
 
 

@@ -57,11 +57,12 @@ def nfc(text) -> str:
 def kinds_of(kind: str) -> list[str]:
     """The kinds a ``kind`` argument stands for (``all`` = agency + psu)."""
     from .errors import InputError
+    from .i18n import _
 
     if kind == "all":
         return list(COUNTED_KINDS)
     if kind not in KINDS:
-        raise InputError(f"Unknown kind {kind!r}; use agency, psu or all.")
+        raise InputError(_("Unknown kind {kind}; use agency, psu or all.", kind=repr(kind)))
     return [kind]
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from orgmodel.cli import main
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 EVENTS = "E1,2017-01-01,merge,S2,S1,,,\nE2,2018-01-01,dissolve,S3,,,,\n"
 
 
@@ -47,7 +49,7 @@ def test_status_json_contract(make_registry, capsys):
 def test_status_table_and_csv(make_registry, capsys):
     path = make_registry(EVENTS)
     code, out, _ = run(["status", path, "--baseline", "2016-12-31", "--as-of", "2018-12-31", "--by", "sector"], capsys)
-    assert code == 0 and "reduced %" in out and "education" in out
+    assert code == 0 and "Reduced (%)" in out and "Education" in out
     code, out, _ = run(["status", path, "--baseline", "2016-12-31", "--as-of", "2018-12-31", "--format", "csv"], capsys)
     assert out.splitlines()[0].startswith("kind,baseline,current,reduced,reduced_pct")
 

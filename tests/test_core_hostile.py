@@ -15,6 +15,8 @@ from orgmodel.errors import InputError, ValidationError
 from orgmodel.registry import load_registry
 from orgmodel.timeline import Timeline
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff"
 EVENTS = "event_id,date,type,sources,targets,new_parent_id,legal_basis,note"
 

@@ -208,7 +208,7 @@ def test_refuses_a_folder_of_foreign_files_unless_forced(tmp_path, make_registry
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("my notes", encoding="utf-8")
-    with pytest.raises(OutputError, match="did not write"):
+    with pytest.raises(OutputError, match="không do orgmodel ghi"):
         X.build_report(reg, "2015-12-31", "2021-12-31", out, org_units=[])
     assert (out / "notes.txt").exists()
     X.build_report(reg, "2015-12-31", "2021-12-31", out, org_units=[], force=True)

@@ -27,6 +27,8 @@ from orgmodel.registry import load_registry
 from orgmodel.timeline import Timeline
 from orgmodel.views import View
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 UNITS_HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff,unit_type,code,population,area_km2"
 EVENTS_HEADER = "event_id,date,type,sources,targets,new_parent_id,legal_basis,note,changes"
 

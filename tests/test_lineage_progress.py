@@ -11,6 +11,8 @@ from orgmodel.registry import load_registry
 from orgmodel.timeline import Timeline
 from conftest import BASE_UNITS
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 UNITS = BASE_UNITS + """\
 N2,TTYT B1,psu,district,health,DEP,B,90,3,,
 N3,TTYT B2,psu,district,health,DEP,B,30,3,,

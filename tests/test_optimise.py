@@ -23,6 +23,8 @@ from orgmodel.timeline import Timeline
 
 from plan_checker import brute_force, check_solution, scenario_inputs
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff,autonomy,lat,lon"
 

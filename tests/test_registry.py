@@ -9,6 +9,8 @@ from orgmodel.errors import InputError, ValidationError
 from orgmodel.registry import load_registry
 from conftest import BASE_UNITS, EVENTS_HEADER, UNITS_HEADER, write_registry
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 
 def problems_of(path):
     with pytest.raises(ValidationError) as info:

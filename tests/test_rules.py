@@ -20,6 +20,8 @@ from conftest import write_registry
 from plan_checker import check_solution
 from reviewer import official_class, rejected_merges
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff,autonomy,lat,lon,unit_type"
 # One district with the schools of two communes, and provincial justice and health units.
 UNITS = """\

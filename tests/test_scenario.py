@@ -14,6 +14,8 @@ import pytest
 from orgmodel.errors import InputError, ValidationError
 from orgmodel.scenario import Target, load_scenario
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,6 +8,8 @@ from orgmodel.registry import load_registry
 from orgmodel.timeline import Timeline
 from conftest import BASE_UNITS
 
+pytestmark = pytest.mark.usefixtures("english")  # these tests check the English wording (Vietnamese: test_cli_language.py)
+
 NEW_UNITS = BASE_UNITS + """\
 N1,Trường mới,psu,district,education,D1,A,15,4,,
 N2,TTYT B1,psu,district,health,DEP,B,100,3,,

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import fmt as F
 from ..consequences import consequences
-from ..i18n import _, get_lang
+from ..i18n import _, get_lang, labels
 from ..moves import haversine_km
 from ..scenario import Scenario
 from .model import Instance, Log, blocking_units, build_max_model, build_model, prepare, quiet
@@ -264,22 +265,37 @@ def exemptions(inst: Instance, *, name: str, threads, budget: float, log: Log) -
 # ---------------------------------------------------------------- solve_scenario
 
 
+#: How a progress line names a solver status and a formulation (msgids of orgmodel/data/labels.csv).
+STATUS_WORDS = labels("status")
+
+
+MODE_WORDS = labels("formulation")
+
+
+def _seconds(s: float) -> str:
+    """A time limit in seconds as given (``60``, ``0.5``), with the separators of the language."""
+    return F.number(s, decimals=0 if float(s).is_integer() else 1)
+
+
 def main_solve(inst: Instance, clock: Clock, share: float, log: Log) -> tuple[SolveResult, float]:
     """The minimum-cost MILP with every target; returns (result, build seconds)."""
     opts = inst.scenario.solver
     if clock.out():  # the budget went on loading and preparing: no solve can be honest now
-        log(f"the time limit ({opts.time_limit_s:g} s) ran out before the model could be solved")
+        log(_("the time limit ({s} s) ran out before the model could be solved", s=_seconds(opts.time_limit_s)))
         return SolveResult(STATUS_UNKNOWN, None, None, None, 0.0, opts.name,
                            _("the time limit ran out before the model could be solved"), proven=False), 0.0
     model = build_model(inst)
     if model.n_cols > BIG_MODEL and clock.left() < 1.0:  # HiGHS needs about a second to start on it
-        log("the time limit leaves less than a second: a model this size cannot be solved honestly in it")
+        log(_("the time limit leaves less than a second: a model this size cannot be solved honestly in it"))
         return SolveResult(STATUS_UNKNOWN, None, None, None, 0.0, opts.name,
                            _("the time limit ran out before the model could be solved"), proven=False), model.seconds
-    log(f"model: {model.n_cols} variables, {model.n_rows} constraints ({inst.mode} formulation, built in "
-        f"{model.seconds:.2f} s); solving with {opts.name} ({clock.left():.1f} s left of {opts.time_limit_s:g} s)…")
+    log(_("model: {cols} variables, {rows} constraints ({mode} formulation, built in {built} s); solving with {solver} "
+          "({left} s left of {limit} s)…", cols=F.number(model.n_cols), rows=F.number(model.n_rows), mode=_(MODE_WORDS.get(inst.mode, inst.mode)),
+          built=F.number(model.seconds, decimals=2), solver=opts.name, left=F.number(clock.left(), decimals=1),
+          limit=_seconds(opts.time_limit_s)))
     res = run_solver(model, name=opts.name, time_limit=clock.left() * share, threads=opts.threads, log=log)
-    log(f"{res.status} in {res.seconds:.2f} s" + (f" ({res.note})" if res.note else ""))
+    log(_("{status} in {s} s", status=_(STATUS_WORDS.get(res.status, res.status)), s=F.number(res.seconds, decimals=2))
+        + (f" ({res.note})" if res.note else ""))
     return res, model.seconds
 
 
@@ -289,7 +305,8 @@ def max_reductions(inst: Instance, witness: list[int] | None, clock: Clock, log:
     maxima: list[int | None] = [None] * len(inst.targets)
     notes: list[str] = []
     for ti, tc in enumerate(inst.targets):
-        log(f"max_reduction of target {ti + 1}/{len(inst.targets)} ({tc.target.label()})…")
+        log(_("max_reduction of target {i}/{n} ({kind} against {base})…", i=ti + 1, n=len(inst.targets),
+              kind=F.kind_text(tc.target.kind), base=F.date(tc.target.baseline)))
         known = witness[ti] if witness is not None else (0 if scn.rules.min_staff is None and not inst.pinned().any() else None)
         mx, broken, proven = max_absorbable(inst, ti, name=opts.name, threads=opts.threads,
                                             budget=clock.left() / (len(inst.targets) - ti), known=known, log=log,
@@ -326,9 +343,10 @@ def solve_scenario(scn: Scenario, *, log: Log | None = None, formulation: str = 
     notes: list[str] = []
     stuck = blocking_units(inst)
     if stuck:
-        log(f"min_staff {scn.rules.min_staff} can never be met by {len(stuck)} unit(s): {', '.join(stuck[:10])}")
+        log(_("min_staff {floor} can never be met by {n} unit(s): {units}", floor=scn.rules.min_staff, n=len(stuck),
+              units=", ".join(stuck[:10])))
     if inst.blocking:
-        log(f"{len(inst.blocking)} pin(s) contradict the rules")
+        log(_("{n} pin(s) contradict the rules", n=len(inst.blocking)))
     result, rules_ok = None, (False if stuck else None)
     if not stuck and not inst.blocking:
         share = 1.0 if bound_is_exact(inst) else 0.7  # leave time for max_reduction when it needs a solve

@@ -35,7 +35,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ValidationError
+from ..i18n import _
 from ..moves import MoveRules, candidate_moves, group_codes
+from .. import fmt as F
 from .. import rules as _rules
 from ..scenario import Scenario, Target
 from ..timeline import match
@@ -162,12 +164,12 @@ def _check_coordinates(scn: Scenario, units: pd.DataFrame) -> None:
     else:
         bad = list(units.index[units["lat"].isna() | units["lon"].isna()])
     if bad:
-        shown = ", ".join(bad[:10]) + (f" … and {len(bad) - 10} more" if len(bad) > 10 else "")
+        shown = ", ".join(bad[:10]) + (" … " + _("and {n} more", n=len(bad) - 10) if len(bad) > 10 else "")
         problems = pd.DataFrame([{
             "severity": "error", "file": scn.source, "line": None, "id": "", "column": "rules.max_distance_km",
             "value": str(scn.rules.max_distance_km),
-            "message": (f"rules.max_distance_km needs lat/lon on every movable unit, but {len(bad)} "
-                        f"have none: {shown}. Add coordinates to units.csv or drop the rule."),
+            "message": _("rules.max_distance_km needs lat/lon on every movable unit, but {n} have none: {units}. Add "
+                         "coordinates to units.csv or drop the rule.", n=len(bad), units=shown),
         }])
         raise ValidationError(problems)
 
@@ -213,8 +215,9 @@ def prepare(scn: Scenario, *, formulation: str = "auto", log: Log | None = None)
         moves["pinned"] = False
     t1 = time.perf_counter()
     targets = [count_target(scn, t, units) for t in scn.targets]
-    what = "candidate moves" if mode == "pairs" else "units that can be absorbed (aggregated formulation)"
-    log(f"{len(units)} movable units, {len(moves)} {what} ({t1 - t0:.2f} s)")
+    what = (_("{units} movable units, {n} candidate moves ({s} s)") if mode == "pairs"
+            else _("{units} movable units, {n} units that can be absorbed (aggregated formulation) ({s} s)"))
+    log(what.format(units=F.number(len(units)), n=F.number(len(moves)), s=F.number(t1 - t0, decimals=2)))
     return Instance(scenario=scn, units=units, moves=moves, targets=targets, mode=mode,
                     staff=units["staff"].to_numpy(dtype=np.int64), group=codes, blocking=list(blocking),
                     open_units=at, seconds={"candidates": t1 - t0})

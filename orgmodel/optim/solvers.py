@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import fmt as F
+from ..i18n import gettext
 from .model import Log, Model, quiet
 
 STATUS_OPTIMAL, STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
@@ -190,7 +192,7 @@ class HighsRun:
         t0 = time.perf_counter()
         if time_limit <= 0:
             return _result(self.model, STATUS_UNKNOWN, None, None, 0.0, "highs",
-                           "the time limit ran out before any plan or proof", proven=False)
+                           gettext("the time limit ran out before any plan or proof"), proven=False)
         if lp_first or not self.ints.size:
             self._integrality(False)
             st, _, col = self._run(time_limit)
@@ -202,13 +204,14 @@ class HighsRun:
                     return _result(self.model, STATUS_OPTIMAL, rounded, 0.0, time.perf_counter() - t0, "highs")
                 if lp_only:
                     return None
-                log(f"  LP relaxation is fractional ({time.perf_counter() - t0:.2f} s): branch and bound…")
+                log("  " + gettext("LP relaxation is fractional ({s} s): branch and bound…",
+                                   s=F.number(time.perf_counter() - t0, decimals=2)))
             if lp_only:  # stopped, or numerically troubled: the caller's branch and bound decides
                 return None
         left = time_limit - (time.perf_counter() - t0)
         if left <= 0:
             return _result(self.model, STATUS_UNKNOWN, None, None, time.perf_counter() - t0, "highs",
-                           "the time limit ran out before any plan or proof", proven=False)
+                           gettext("the time limit ran out before any plan or proof"), proven=False)
         if keep_lp:
             return HighsRun(self.model, _HighsState.threads).solve(left, lp_first=False, log=log)
         if lp_first:
@@ -226,9 +229,10 @@ class HighsRun:
             raise RuntimeError(f"HiGHS failed to solve the model ({why}); this is a bug or a broken HiGHS installation")
         if col is not None:
             gap = info.mip_gap if math.isfinite(info.mip_gap) else None
-            return _result(self.model, STATUS_FEASIBLE, col, gap, secs, "highs", f"HiGHS stopped: {why}", proven=False)
+            return _result(self.model, STATUS_FEASIBLE, col, gap, secs, "highs", gettext("HiGHS stopped: {why}", why=why),
+                           proven=False)
         return _result(self.model, STATUS_UNKNOWN, None, None, secs, "highs",
-                       f"HiGHS stopped ({why}) before finding any plan or proof", proven=False)
+                       gettext("HiGHS stopped ({why}) before finding any plan or proof", why=why), proven=False)
 
 
 def run_highs(model: Model, *, time_limit: float = 60.0, threads: int | None = None, log: Log | None = None,
@@ -324,7 +328,7 @@ def run_cbc(model: Model, *, time_limit: float = 60.0, threads: int | None = Non
             rounded = _integral(model, col)
             if rounded is not None:
                 return _result(model, STATUS_OPTIMAL, rounded, 0.0, time.perf_counter() - t0, "cbc")
-            log("  LP relaxation is fractional: branch and bound…")
+            log("  " + gettext("LP relaxation is fractional: branch and bound…"))
     left = max(time_limit - (time.perf_counter() - t0), 0.01)
     st, sol, col, text = _cbc(prob, xs, mip=True, time_limit=left, threads=threads, options=CBC_OPTIONS)
     secs = time.perf_counter() - t0
@@ -336,11 +340,12 @@ def run_cbc(model: Model, *, time_limit: float = 60.0, threads: int | None = Non
         if bound is not None and math.isfinite(bound):
             bound = -bound if model.maximise else bound  # CBC minimises the negated objective
             gap = abs(value - bound) / max(abs(value), 1e-9)
-        return _result(model, STATUS_FEASIBLE, col, gap, secs, "cbc", "CBC stopped on its time limit", proven=False)
+        return _result(model, STATUS_FEASIBLE, col, gap, secs, "cbc", gettext("CBC stopped on its time limit"),
+                       proven=False)
     if st == pulp.LpStatusInfeasible:
         return _result(model, STATUS_INFEASIBLE, None, None, secs, "cbc")
     return _result(model, STATUS_UNKNOWN, None, None, secs, "cbc",
-                   "CBC stopped before finding any plan or proof", proven=False)
+                   gettext("CBC stopped before finding any plan or proof"), proven=False)
 
 
 # ---------------------------------------------------------------- one interface

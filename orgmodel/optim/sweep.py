@@ -32,8 +32,8 @@ import pandas as pd
 
 from ..i18n import _
 from ..scenario import Scenario
-from .answers import (Clock, DECIMALS, absorbed_mask, max_absorbable, members_absorbed, plan_table,
-                      rules_feasible)
+from .answers import (STATUS_WORDS, Clock, DECIMALS, _seconds, absorbed_mask, max_absorbable, members_absorbed,
+                      plan_table, rules_feasible)
 from .model import INF, Instance, Log, Model, blocking_units, build_model, prepare, quiet
 from .solvers import STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNKNOWN, HighsRun, run_solver
 
@@ -259,7 +259,7 @@ def decompose(inst: Instance, target: int, clock: Clock, log: Log) -> tuple[Comb
     col_starts = np.searchsorted(label[col_order], np.arange(n_blocks + 1))
     row_order = rows[np.argsort(row_block, kind="stable")]
     row_starts = np.searchsorted(row_block[np.argsort(row_block, kind="stable")], np.arange(n_blocks + 1))
-    log(f"frontier by decomposition: {n_blocks} independent block(s)")
+    log(_("frontier by decomposition: {n} independent block(s)", n=n_blocks))
     subs = []
     for b in range(n_blocks):
         cols = col_order[col_starts[b]:col_starts[b + 1]]
@@ -399,7 +399,8 @@ def frontier_answer(scn: Scenario, *, steps: int | None = None, target: int = 0,
         for r in points:
             cost, decisions = combined.best(r - tc.already)
             rows.append(_row(inst, target, r, STATUS_OPTIMAL, _mask(inst, decisions), cost))
-        log(f"frontier: {len(points)} points from {n_blocks} block curves ({solves} block solves), every point optimal")
+        log(_("frontier: {points} points from {blocks} block curves ({solves} block solves), every point optimal",
+              points=len(points), blocks=n_blocks, solves=solves))
         return FrontierAnswer(pd.DataFrame(rows, columns=list(empty_table(n_t).columns)), "decomposition",
                               max_reduction=top, blocks=n_blocks, solves=solves, seconds=time.perf_counter() - t_start)
     notes = []
@@ -427,7 +428,7 @@ def _per_point(inst: Instance, target: int, steps, clock: Clock, log: Log, notes
     if mx is None:
         why = (_("No frontier: the rules alone cannot be met (min_staff).") if broken
                else _("No frontier: the largest reduction could not be found within the time limit ({s} s).",
-                      s=f"{opts.time_limit_s:g}"))
+                      s=_seconds(opts.time_limit_s)))
         return FrontierAnswer(empty_table(n_t), "none", why=why, notes=notes, seconds=time.perf_counter() - t_start)
     top = tc.already + mx
     points = frontier_points(max(top, 0), steps, extra=(tc.required, tc.already))
@@ -440,7 +441,7 @@ def _per_point(inst: Instance, target: int, steps, clock: Clock, log: Log, notes
         solves += 1
         status = STATUS_UNKNOWN if res is None else res.status
         rows.append(_row(inst, target, r, status, None if res is None else res.values, None))
-        log(f"  [{i + 1}/{len(points)}] reduction {r}: {status}")
+        log("  " + _("[{i}/{n}] reduction {r}: {status}", i=i + 1, n=len(points), r=r, status=_(STATUS_WORDS.get(status, status))))
     return FrontierAnswer(pd.DataFrame(rows, columns=list(empty_table(n_t).columns)), "per-point", max_reduction=top,
                           solves=solves, notes=notes, seconds=time.perf_counter() - t_start)
 

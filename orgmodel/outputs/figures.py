@@ -551,7 +551,9 @@ def org_tree(graph, root: str, depth: int = 1, max_children: int = 80) -> OrgNod
         return node
 
     if root not in graph:
-        raise InputError(f"Unit {root!r} is not open on {graph.graph.get('as_of', 'that date')}; pick a unit open at both dates.")
+        when = graph.graph.get("as_of")
+        raise InputError(_("Unit {unit} is not open on {date}; pick a unit open at both dates.", unit=repr(root),
+                           date=fmt.date(when) if when else _("that date")))
     return build(root, 0)
 
 
