@@ -133,7 +133,7 @@ COMMANDS = [
      "Cannot read target"),
     ("bad count filter", ["count", "{reg}", "--as-of", "2018-12-31", "--where", "colour=red"], 2, "Không có cột",
      "Unknown column"),
-    ("scenario key", ["solve", "{typo}", "--out", "{tmp}/typo"], 1, "có phải ý là 'max_staff'", "did you mean 'max_staff'"),
+    ("scenario key", ["solve", "{typo}", "--out", "{tmp}/typo"], 1, "có phải ý bạn là 'max_staff'", "did you mean 'max_staff'"),
     ("missing scenario", ["solve", "{tmp}/none.yaml"], 2, "Không có tệp phương án", "does not exist"),
     ("output inside the registry", ["crosswalk", "{reg}", "--to", "2018-12-31", "--out", "{reg}/cw.csv"], 3,
      "không bao giờ", "never changes"),

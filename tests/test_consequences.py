@@ -177,4 +177,4 @@ def test_reasons_are_vietnamese_by_default(scn, monkeypatch):
     out = explain_plan(hand_plan(), units[units["kind"] == "psu"], scn).set_index("unit_id")
     assert out.at["B", "reason"].startswith("Theo quyết định của người lập phương án (pins.merge); "
                                             "cùng loại hình (Trung tâm y tế cấp huyện)")
-    assert "cách nhau 10,4 km" in out.at["B", "reason"] and "tổng số người làm việc sau sáp nhập 42" in out.at["B", "reason"]
+    assert "cách nhau 10,4 km" in out.at["B", "reason"] and "tổng biên chế sau sáp nhập 42" in out.at["B", "reason"]

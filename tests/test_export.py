@@ -81,11 +81,11 @@ def test_summary_sentence_is_computed(tl):
     text = X.summary_sentence(tl, B, D, "vi")
     a = p.loc["all"]
     assert text == (f"Đến {fmt.date(D)} toàn tỉnh giảm {fmt.number(int(a['reduced']))} đầu mối, đạt "
-                    f"{fmt.pct(float(a['reduced_pct']))} so với năm 2015, trong đó {int(p.loc['agency', 'reduced'])} "
-                    f"cơ quan, tổ chức hành chính và {int(p.loc['psu', 'reduced'])} đơn vị sự nghiệp công lập.")
+                    f"{fmt.pct(float(a['reduced_pct']))} so với năm 2015, trong đó giảm {int(p.loc['agency', 'reduced'])} "
+                    f"cơ quan, tổ chức hành chính và giảm {int(p.loc['psu', 'reduced'])} đơn vị sự nghiệp công lập.")
     # the bundled data's published calibration
-    assert text == ("Đến 31/12/2021 toàn tỉnh giảm 227 đầu mối, đạt 18,0% so với năm 2015, trong đó 140 "
-                    "cơ quan, tổ chức hành chính và 87 đơn vị sự nghiệp công lập.")
+    assert text == ("Đến 31/12/2021 toàn tỉnh giảm 227 đầu mối, đạt 18,0% so với năm 2015, trong đó giảm 140 "
+                    "cơ quan, tổ chức hành chính và giảm 87 đơn vị sự nghiệp công lập.")
     assert "227" in X.summary_sentence(tl, B, D, "en") and "18.0%" in X.summary_sentence(tl, B, D, "en")
 
 

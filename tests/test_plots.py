@@ -211,7 +211,7 @@ def test_org_chart_marks_closed_and_new_units(tl, unit):
     thick = [p for p in _boxes(after)[1:] if p.get_linewidth() > 1.2]
     assert len(thick) == len(new) and root_lw <= 1.2
     legend = "\n".join(t.get_text() for t in fig.axes[-1].get_legend().get_texts())
-    assert "Đơn vị không còn đến" in legend and "Đơn vị mới sau" in legend
+    assert "Đơn vị không còn tồn tại vào ngày" in legend and "Đơn vị mới sau" in legend
 
 
 def test_unknown_language_is_refused(tl):

@@ -57,7 +57,8 @@ def test_pin_problems_name_each_pin_the_plan_breaks(base):
     sol = type("Sol", (), {"status": "optimal", "plan": plan, "summary": {}})()
     s = WI.Settings(keep=("A",), forbid=(("B", "Y"),), merge=(("C", "X"), ("A", "X")))
     problems = WI.pin_problems(sol, s)
-    assert problems == ["Ghim buộc C → X không có trong phương án.", "Ghim cấm B → Y bị vi phạm.", "Ghim giữ A bị vi phạm."]
+    assert problems == ["Sáp nhập bắt buộc C → X không có trong phương án.", "Phương án có sáp nhập B → Y dù đã bị cấm.",
+                        "Đơn vị A được ghim giữ nguyên nhưng đã bị sáp nhập."]
     assert WI.pin_problems(sol, WI.Settings(keep=("Z",), merge=(("A", "X"),))) == []
     c, here = WI.consequences(sol)
     assert here and c == {"units_closed": 2, "staff_moved": 12, "max_distance_km": 2.0}

@@ -103,8 +103,8 @@ def target_label(target: Mapping, lang: str | None = None, scn_target=None) -> s
 
 
 def summary_sentence(view, lang: str | None = None) -> str:
-    """``Đến 31/12/2021 toàn tỉnh giảm 227 đầu mối, đạt 18,0% so với năm 2015, trong đó 140 cơ
-    quan, tổ chức hành chính và 87 đơn vị sự nghiệp công lập.`` — read from ``view.progress``."""
+    """``Đến 31/12/2021 toàn tỉnh giảm 227 đầu mối, đạt 18,0% so với năm 2015, trong đó giảm 140
+    cơ quan, tổ chức hành chính và giảm 87 đơn vị sự nghiệp công lập.`` — read from ``view.progress``."""
     lang = fmt.check_lang(lang)
     p = view.progress.set_index("kind")
     a = p.loc["all"]
