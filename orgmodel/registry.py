@@ -198,7 +198,7 @@ def load_unit_types(folder: Path | None, problems: S.Problems) -> tuple[pd.DataF
     dup = table["unit_type"].duplicated(keep="first") & table["unit_type"].ne("")
     problems.add_mask(S.RANK_KEY, file, table, dup, "unit_type",
                       lambda i, v: _("unit type {value} is listed twice; list each slug once", value=repr(v)), "unit_type")
-    bad = ~table["unit_type"].str.fullmatch(S.SLUG.pattern)
+    bad = ~S.fullmatch(table["unit_type"], S.SLUG.pattern)
     problems.add_mask(S.RANK_VALUE, file, table, bad, "unit_type",
                       lambda i, v: _("unit type {value} is not a slug (lower-case letters, digits and single '-')", value=repr(v)),
                       "unit_type")

@@ -186,16 +186,34 @@ def _pair_keys(a, b) -> np.ndarray:
 
 def allowed_mask(moves: pd.DataFrame, units: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
     """Boolean mask of the moves whose (unit_type, into_type) pair the table allows, with its
-    ``requires`` columns equal at both ends."""
+    ``requires`` columns equal at both ends. Vectorised over integer codes: each unit's type is
+    looked up once, each pair is a number, and the allowed pairs are a sorted array."""
     if moves.empty:
         return np.zeros(0, dtype=bool)
-    utype = units["unit_type"].astype("string").fillna("").str.strip()
-    t_u = utype.reindex(moves["unit_id"]).fillna("").to_numpy(dtype=object)
-    t_v = utype.reindex(moves["into_id"]).fillna("").to_numpy(dtype=object)
-    keys = _pair_keys(t_u, t_v)
-    ok = np.isin(keys, _pair_keys(table["unit_type"], table["into_type"])) & (t_u != "") & (t_v != "")
+    pos_u = units.index.get_indexer(moves["unit_id"])
+    pos_v = units.index.get_indexer(moves["into_id"])
+    known = (pos_u >= 0) & (pos_v >= 0)
+
+    def ends(column: str) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+        """Codes of ``column`` at both ends of every move (-1: empty or unknown), and the values."""
+        vals = units[column].astype("string").fillna("").str.strip()
+        codes, uniques = pd.factorize(vals)
+        codes = np.where(vals.to_numpy(dtype=object) == "", -1, codes)
+        return (np.where(known, codes[np.maximum(pos_u, 0)], -1), np.where(known, codes[np.maximum(pos_v, 0)], -1),
+                pd.Index(uniques))
+
+    t_u, t_v, types = ends("unit_type")
+    k = len(types) + 1
+
+    def pair_codes(frame: pd.DataFrame) -> np.ndarray:
+        a, b = types.get_indexer(frame["unit_type"]), types.get_indexer(frame["into_type"])
+        return np.unique((a * k + b)[(a >= 0) & (b >= 0)])
+
+    keys = t_u.astype(np.int64) * k + t_v
+    has = (t_u >= 0) & (t_v >= 0)
+    ok = has & np.isin(keys, pair_codes(table), assume_unique=False)
     for req, sub in table.loc[table["requires"].map(len) > 0].groupby("requires", sort=True):
-        rows = ok & np.isin(keys, _pair_keys(sub["unit_type"], sub["into_type"]))
+        rows = ok & np.isin(keys, pair_codes(sub))
         if not rows.any():
             continue
         same = np.ones(len(moves), dtype=bool)
@@ -203,10 +221,8 @@ def allowed_mask(moves: pd.DataFrame, units: pd.DataFrame, table: pd.DataFrame) 
             if col not in units.columns:
                 same[:] = False
                 break
-            vals = units[col].astype("string").fillna("")
-            a = vals.reindex(moves["unit_id"]).fillna("").to_numpy(dtype=object)
-            b = vals.reindex(moves["into_id"]).fillna("").to_numpy(dtype=object)
-            same &= (a == b) & (a != "")
+            a, b, _vals = ends(col)
+            same &= (a == b) & (a >= 0)
         ok &= ~rows | same
     return ok
 

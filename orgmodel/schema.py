@@ -206,7 +206,7 @@ def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems
                                                 unit=_label(i), low=F.number(c.min, group=False)), hint=False)
             out[col.name] = num.where(~bad & ~rng).astype(float)
         elif col.type == "slug":
-            bad = ~values.str.fullmatch(SLUG.pattern) & ~empty
+            bad = ~fullmatch(values, SLUG.pattern) & ~empty
             _report(problems, RANK_VALUE, file, raw, bad, col, ids,
                     lambda i, v, c=col: _("{col} {value} of {unit} is not a slug (lower-case letters, digits and single '-')",
                                             col=c.name, value=repr(v), unit=_label(i)))
@@ -219,11 +219,20 @@ def check_table(raw: pd.DataFrame, schema: Schema, file: str, problems: Problems
                                                 "or fix the value", col=c.name, value=repr(v), unit=_label(i),
                                                 file=f"{c.vocabulary}.csv", shown=shown), hint=False)
         elif col.type == "code":
-            bad = ~values.str.fullmatch(CODE.pattern) & ~empty
+            bad = ~fullmatch(values, CODE.pattern) & ~empty
             _report(problems, RANK_VALUE, file, raw, bad, col, ids, lambda i, v, c=col: _("{col} {value} of {unit} is not a valid code", col=c.name, value=repr(v), unit=_label(i)))
         elif col.type == "date":
             out[col.name] = _parse_dates(problems, file, raw, values, empty, col, ids)
     return out
+
+
+def fullmatch(values: pd.Series, pattern: str) -> pd.Series:
+    """``values.str.fullmatch(pattern)`` as a boolean Series (missing values False), with the
+    pattern tried once per distinct value: a column of 87,000 staff counts holds a few hundred."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    ok = np.fromiter((isinstance(u, str) and re.fullmatch(pattern, u) is not None for u in uniques), dtype=bool,
+                     count=len(uniques))
+    return pd.Series(np.where(codes >= 0, ok[np.maximum(codes, 0)] if len(ok) else False, False), index=values.index)
 
 
 def _label(id_) -> str:
@@ -251,7 +260,7 @@ def _out_of_range(num: pd.Series, col: Column) -> pd.Series:
 
 
 def _parse_int(problems, file, raw, values, empty, col, ids) -> pd.Series:
-    digits = values.str.fullmatch(r"-?\d+")  # plain whole numbers only: not 12.0, 1e2, +5 or "1 200"
+    digits = fullmatch(values, r"-?\d+")  # plain whole numbers only: not 12.0, 1e2, +5 or "1 200"
     num = pd.to_numeric(values.where(digits & ~empty), errors="coerce")
     whole = num.notna()
     bad = ~empty & ~whole

@@ -333,3 +333,37 @@ def test_compatible_needs_unit_type(tmp_path):
 def test_unreadable_compatibility_table_is_an_input_error(tmp_path):
     with pytest.raises(InputError):
         load_compatibility(tmp_path / "none.csv")
+
+
+def test_allowed_mask_equals_a_pair_by_pair_reading():
+    """The vectorised compatibility mask is the table read pair by pair: random units of a few
+    types (some empty, some unknown to the table), a table with ``requires`` rows, every pair."""
+    import itertools
+
+    import numpy as np
+    import pandas as pd
+
+    from orgmodel.rules import allowed_mask
+
+    rng = np.random.default_rng(7)
+    types = ["a", "b", "c", "d", ""]
+    n = 40
+    units = pd.DataFrame({"unit_type": rng.choice(types, n), "commune": rng.choice(["x", "y", ""], n),
+                          "locality": rng.choice(["p", "q"], n)}, index=[f"U{i}" for i in range(n)])
+    table = pd.DataFrame({"unit_type": ["a", "a", "b", "c", "zz"], "into_type": ["a", "b", "b", "a", "a"],
+                          "requires": [(), ("commune",), ("commune", "locality"), ("locality",), ()]})
+    pairs = [(u, v) for u, v in itertools.permutations(units.index, 2)] + [("U0", "GONE")]
+    moves = pd.DataFrame(pairs, columns=["unit_id", "into_id"])
+
+    def one(u, v):
+        if u not in units.index or v not in units.index:
+            return False
+        tu, tv = units.at[u, "unit_type"], units.at[v, "unit_type"]
+        rows = table[(table["unit_type"] == tu) & (table["into_type"] == tv)]
+        if not tu or not tv or rows.empty:
+            return False
+        return all(units.at[u, c] != "" and units.at[u, c] == units.at[v, c] for c in rows.iloc[0]["requires"])
+
+    expected = np.array([one(u, v) for u, v in pairs])
+    assert expected.sum() > 20 and (~expected).sum() > 20
+    assert (allowed_mask(moves, units, table) == expected).all()

@@ -313,14 +313,19 @@ def block_curves(subs: list[Model], clock: Clock, threads, name: str) -> list[Cu
     n = workers(threads)
     if name != "highs" or n == 1 or len(subs) < 2:
         return [block_curve(sub, sub.extra["decisions"], clock, threads, name) for sub in subs]
-    runners = [HighsRun(sub, 1) for sub in subs]  # one thread each: the parallelism is across blocks
+    runners: list[HighsRun | None] = [None] * len(subs)  # one HiGHS thread each: the parallelism is across blocks
     big = [i for i, sub in enumerate(subs) if sub.n_cols >= PARALLEL_MIN_COLS]
     big.sort(key=lambda i: -subs[i].n_cols)  # longest first: the pool ends evenly
     curves: list[Curve | None] = [None] * len(subs)
     with ThreadPoolExecutor(max_workers=n) as pool:
-        futures = {i: pool.submit(block_curve, subs[i], subs[i].extra["decisions"], clock, 1, name,
-                                  runner=runners[i], lp_only=True) for i in big}
+        futures = {}
+        for i in big:  # each block starts as soon as its HiGHS instance is made (here, in the calling thread)
+            runners[i] = HighsRun(subs[i], 1)
+            futures[i] = pool.submit(block_curve, subs[i], subs[i].extra["decisions"], clock, 1, name,
+                                     runner=runners[i], lp_only=True)
         for i in range(len(subs)):
+            if runners[i] is None:
+                runners[i] = HighsRun(subs[i], 1)
             if i not in futures:
                 curves[i] = block_curve(subs[i], subs[i].extra["decisions"], clock, 1, name, runner=runners[i],
                                         lp_only=True)
