@@ -637,8 +637,15 @@ def translated_command(lang: str | None = None):
             opt.help = _("Show this message and exit.")
         return opt
 
+    def format_usage(ctx, formatter, _command=None):  # click writes a fixed English "Usage: "
+        formatter.write_usage(ctx.command_path, " ".join(_command.collect_usage_pieces(ctx)), prefix=_("Usage: "))
+
     def walk(c):
         c.get_help_option = functools.partial(help_option, _original=c.get_help_option)
+        c.format_usage = functools.partial(format_usage, _command=c)
+        c.options_metavar = _("[OPTIONS]")
+        if getattr(c, "subcommand_metavar", None):
+            c.subcommand_metavar = _("COMMAND [ARGS]...")
         if c.help:
             c.help = _(c.help.strip())
         if getattr(c, "short_help", None):

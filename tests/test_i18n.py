@@ -205,8 +205,11 @@ def test_cli_help_is_vietnamese_by_default_and_english_on_request(capsys, monkey
     monkeypatch.delenv("ORGMODEL_LANG", raising=False)
     code, out, _ = _run(["--help"], capsys)
     assert code == 0 and "Theo dõi cơ quan hành chính" in out and "Track agencies" not in out
+    assert "Cách dùng: orgmodel [TÙY CHỌN] LỆNH [THAM SỐ]" in out and "Usage" not in out  # click's own words too
+    code, out, _ = _run(["lineage", "--help"], capsys)
+    assert "Cách dùng: orgmodel lineage [TÙY CHỌN]" in out
     code, out, _ = _run(["--lang", "en", "report", "--help"], capsys)
-    assert code == 0 and "Proposal-ready folder" in out
+    assert code == 0 and "Proposal-ready folder" in out and "Usage: orgmodel report [OPTIONS]" in out
     monkeypatch.setenv("ORGMODEL_LANG", "en")
     code, out, _ = _run(["--help"], capsys)
     assert "Track agencies" in out
