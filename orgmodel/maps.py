@@ -77,11 +77,11 @@ def _geojson(path: str) -> dict:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except FileNotFoundError:
-        raise InputError(f"{path}: boundary file missing. Run `make data-boundaries` (see data/boundaries/SOURCES.md).") from None
+        raise InputError(_("{path}: boundary file missing. Run `make data-boundaries` (see data/boundaries/SOURCES.md).", path=path)) from None
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable GeoJSON file ({exc}). Re-create it with `make data-boundaries`.") from None
+        raise InputError(_("{path}: not a readable GeoJSON file ({error}). Re-create it with `make data-boundaries`.", path=path, error=exc)) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
-        raise InputError(f"{path}: not a GeoJSON FeatureCollection. Re-create it with `make data-boundaries`.")
+        raise InputError(_("{path}: not a GeoJSON FeatureCollection. Re-create it with `make data-boundaries`.", path=path))
     return data
 
 
@@ -96,7 +96,7 @@ def _load(folder: str) -> Boundaries:
         try:
             frames[layer] = gpd.GeoDataFrame.from_features(data["features"], crs="EPSG:4326")
         except Exception as exc:  # a malformed geometry or feature
-            raise InputError(f"{path}: a feature could not be read ({exc}). Re-create it with `make data-boundaries`.") from None
+            raise InputError(_("{path}: a feature could not be read ({error}). Re-create it with `make data-boundaries`.", path=path, error=exc)) from None
     return Boundaries(frames["province"], frames["communes"], Path(folder))
 
 
@@ -110,7 +110,7 @@ def _country(folder: str):
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"{path}: a feature could not be read ({exc}). Re-create it with `make data-boundaries`.") from None
+        raise InputError(_("{path}: a feature could not be read ({error}). Re-create it with `make data-boundaries`.", path=path, error=exc)) from None
 
 
 def load_country(folder: str | Path | None = None):

@@ -176,9 +176,9 @@ def apply_settings(base, s: Settings, name: str | None = None):
     notes: list[str] = []
     t0 = base.targets[0]
     if s.target_mode not in ("pct", "count"):
-        raise InputError(f"target_mode must be 'pct' or 'count', not {s.target_mode!r}")
+        raise InputError(_("target_mode must be 'pct' or 'count', not {value}", value=repr(s.target_mode)))
     if s.target < 0:
-        raise InputError(f"the target must be 0 or more, not {s.target}")
+        raise InputError(_("the target must be 0 or more, not {value}", value=s.target))
     amount = {"reduce_pct": Fraction(str(s.target)).limit_denominator(1000), "reduce_count": None} if s.target_mode == "pct" \
         else {"reduce_pct": None, "reduce_count": int(round(s.target))}
     first = dataclasses.replace(t0, baseline=s.baseline or t0.baseline, **amount)
@@ -363,10 +363,10 @@ def save_scenario(scn, path: str | Path, *, description: str = "") -> Path:
     path = Path(path)
     stem = path.stem
     if not S._SLUG.match(stem):
-        raise InputError(f"{path}: the file name becomes the scenario name and must be a slug "
-                         f"(letters, digits, '.', '_', '-'), e.g. what-if.yaml")
+        raise InputError(_("{path}: the file name becomes the scenario name and must be a slug "
+                           "(letters, digits, '.', '_', '-'), e.g. what-if.yaml", path=path))
     if path.suffix not in (".yaml", ".yml"):
-        raise InputError(f"{path}: a scenario file ends in .yaml")
+        raise InputError(_("{path}: a scenario file ends in .yaml", path=path))
     text = yaml.safe_dump(scenario_document(scn, path, description=description), allow_unicode=True,
                           sort_keys=False, width=100)
     previous = path.read_bytes() if path.exists() else None

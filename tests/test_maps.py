@@ -189,7 +189,7 @@ def test_interactive_map_has_no_tiles_and_updates_in_place(sol):
     assert m.widget.layers is before and len(m.lines.data["features"]) == 3
 
 
-def test_missing_or_broken_boundaries_are_refused_by_name(tmp_path):
+def test_missing_or_broken_boundaries_are_refused_by_name(tmp_path, english):
     with pytest.raises(InputError, match="make data-boundaries"):
         M.load_boundaries(tmp_path)
     for name in M.FILES.values():

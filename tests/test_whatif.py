@@ -79,7 +79,7 @@ def test_a_saved_what_if_is_a_scenario_that_solves_the_same(base, tmp_path):
 
 
 def test_saving_refuses_bad_names_and_keeps_the_old_file(base, tmp_path):
-    with pytest.raises(InputError, match="slug"):
+    with pytest.raises(InputError, match="tên tệp là tên phương án"):  # Vietnamese by default
         WI.save_scenario(base, tmp_path / "thử nghiệm.yaml")
     with pytest.raises(InputError, match=".yaml"):
         WI.save_scenario(base, tmp_path / "x.txt")

@@ -20,6 +20,7 @@ from .. import fmt
 from .. import lineage as L
 from .. import progress as P
 from ..errors import InputError
+from ..i18n import gettext as _
 from . import data as D
 from .data import KIND_ORDER, as_view
 from .texts import h, plan_title, status, target_label, title, yes
@@ -292,8 +293,8 @@ def variant(scn, label: str | None = None, **changes):
         elif key in top:
             new_top[key] = value
         else:
-            raise InputError(f"Cannot change {key!r}: it is not a rule ({', '.join(sorted(rules))}), an objective weight "
-                             f"({', '.join(sorted(weights))}) or a scenario key.")
+            raise InputError(_("Cannot change {key}: it is not a rule ({rules}), an objective weight ({weights}) or a "
+                               "scenario key.", key=repr(key), rules=", ".join(sorted(rules)), weights=", ".join(sorted(weights))))
     name = label or scn.name + "".join(f"+{k}={v}" for k, v in changes.items())
     return dataclasses.replace(scn, name=name, rules=dataclasses.replace(scn.rules, **new_rules),
                                objective=dataclasses.replace(scn.objective, **new_weights), **new_top)
