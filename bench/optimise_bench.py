@@ -60,7 +60,11 @@ def national_scenario(registry, *, max_distance_km: float | None = DISTANCE_KM, 
     return Scenario(
         name="national-psu-10pct", registry_path=Path(registry.path), plan_from=PLAN_FROM, baseline=PLAN_FROM,
         targets=[Target(kind="psu", baseline=PLAN_FROM, reduce_pct=Fraction(10))], movable=("psu",),
-        rules=Rules(max_distance_km=max_distance_km), objective=Objective(staff_km=staff_km),
+        # without the distance rule: compatibility off too, so that the aggregated formulation (one
+        # decision per unit, no pairs) is what is measured; with unit types in force every pair
+        # of a body and sector is a decision (1.2 million on this registry)
+        rules=Rules(max_distance_km=max_distance_km, compatible=None if max_distance_km is not None else "off"),
+        objective=Objective(staff_km=staff_km),
         solver=SolverOptions(name=solver, time_limit_s=time_limit), registry=registry,
         description="Resolution 38/NQ-CP: -10 % PSUs against 2021 (benchmark)",
     )

@@ -229,6 +229,8 @@ def max_absorbable(inst: Instance, ti: int, *, name: str, threads, budget: float
     if budget <= 0:  # no time to search: a count seen in a real plan is all one can say
         return (known if witnessed else None), False, False
     model = build_max_model(inst, ti)
+    if model.n_cols > BIG_MODEL and budget < 1.0:  # as for the main solve: HiGHS would overrun the budget
+        return (known if witnessed else None), False, False
     res = run_solver(model, name=name, time_limit=budget, threads=threads, log=log)
     if res.values is None:
         return (None, True, True) if res.status == STATUS_INFEASIBLE else (known, False, False)
