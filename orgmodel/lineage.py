@@ -125,15 +125,18 @@ def crosswalk(tl: Timeline, from_date, to_date, weight: str = "staff") -> pd.Dat
     w = weights_of(tl, weight)
     open_a = tl.open_mask(a)
     closes = (tl.close_day > da) & (tl.close_day <= db)
-    same = tl.unit_ids[open_a & ~closes]  # most units: open at both dates
-    rows = [(u, u, 1.0, "unchanged", "") for u in same]
-    moved = tl.unit_ids[open_a & closes]
+    same = np.asarray(tl.unit_ids[open_a & ~closes], dtype=object)  # most units: open at both dates
+    moved = np.asarray(tl.unit_ids[open_a & closes], dtype=object).tolist()
     fates = _fates(tl, moved, db, w)
+    rows = []
     for u in moved:
         for holder, (share, routes) in sorted(fates[u].items()):
             fate = "dissolved" if holder == "" else "merged into" if share >= 1 - 1e-9 else "part of"
             rows.append((u, holder, share, fate, _via(routes)))
-    out = pd.DataFrame(rows, columns=["from_id", "to_id", "share", "fate", "via"])
+    columns = ["from_id", "to_id", "share", "fate", "via"]
+    out = pd.concat([pd.DataFrame({"from_id": same, "to_id": same, "share": np.ones(len(same)),
+                                   "fate": ["unchanged"] * len(same), "via": [""] * len(same)}),
+                     pd.DataFrame(rows, columns=columns).astype({"share": "float64"})], ignore_index=True)
     names_a = pd.Series(tl.attribute("name", da), index=tl.units.index)
     names_b = pd.Series(tl.attribute("name", db), index=tl.units.index)
     kinds = tl.units["kind"]
