@@ -44,23 +44,27 @@ _CODE = re.compile(r"--[a-z][\w-]*|[\w.-]+\.(?:csv|xlsx|xls|yaml|md|json|docx)\b
                    r"|\b[a-z]+(?:_[a-z]+)+\b|\b\d+\b")
 _ENDINGS = ("…", ":", ".", "?")
 # (English concept, flags) -> the one Vietnamese term; checked on the prose of the msgid (code words left out)
-TERMS = [
-    (r"\bscenarios?\b", re.I, "phương án"),
-    (r"\bregistry\b", re.I, "sổ theo dõi"),
-    (r"\bbaseline\b", re.I, "mốc"),
-    (r"\bfrontier\b", re.I, "đường biên chi phí"),
-    (r"\bpins?\b", re.I, "ghim"),
-    (r"\bdisruption\b", re.I, "xáo trộn"),
-    (r"\bcounted units?\b", re.I, "đầu mối"),
-    (r"\bleader", re.I, "lãnh đạo"),
-    (r"\bmerge[sd]?\b|\bmerging\b", re.I, "sáp nhập"),
-    (r"\bconsolidat", re.I, "hợp nhất"),
-    (r"\bdissol", re.I, "giải thể"),
-    (r"\btransfer", re.I, "điều chuyển"),
-    (r"\bworkbooks?\b", re.I, "excel"),  # tệp Excel (never sổ tính)
-    (r"\bfolder\b", re.I, "thư mục"),
-    (r"\bpublic service units?\b|\bPSUs?\b", 0, "sự nghiệp"),
-]
+_TERM_LINES = r"""
+\bscenarios?\b                            => phương án
+\bregistry\b                              => sổ theo dõi
+\bbaseline\b                              => mốc
+\bfrontier\b                              => đường biên chi phí
+\bpins?\b                                 => ghim
+\bdisruption\b                            => xáo trộn
+\bcounted units?\b                        => đầu mối
+\bleader                                  => lãnh đạo
+\bmerge[sd]?\b|\bmerging\b                => sáp nhập
+\bconsolidat                              => hợp nhất
+\bdissol                                  => giải thể
+\btransfer                                => điều chuyển
+\bworkbooks?\b                            => excel
+\bfolder\b                                => thư mục
+\bpublic service units?\b|\b(?-i:PSUs?)\b  => sự nghiệp
+"""
+# (English concept, flags) -> the one Vietnamese term (a workbook is a tệp Excel, never a sổ tính);
+# case-insensitive except where the pattern says (?-i:...)
+TERMS = [(pattern.strip(), re.I, term.strip())
+         for pattern, term in (line.split("=>") for line in _TERM_LINES.strip().splitlines())]
 # words a Home Affairs reviewer would not expect for these concepts (scenario, registry, workbook, pin, seed, post)
 NEVER = ("kịch bản", "sổ đăng ký", "sổ tính", "quyết định cố định", "hạt giống", "vị trí lãnh đạo")
 TERM_EXCEPTIONS = {
