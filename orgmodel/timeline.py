@@ -214,13 +214,21 @@ class Timeline:
         return out
 
     def graph_as_of(self, date) -> nx.DiGraph:
-        """The management hierarchy at ``date``: parent -> child, unit attributes on the nodes."""
-        table = self.units_as_of(date)
-        g = nx.DiGraph(as_of=parse_date(date).isoformat(), registry=self.registry.name)
-        attrs = table.drop(columns=["line"], errors="ignore")
-        g.add_nodes_from((u, {k: _plain(v) for k, v in row.items() if k != "unit_id"}) for u, row in zip(attrs.index, attrs.to_dict("records")))
-        g.add_edges_from((p, u) for u, p in zip(table.index, table["parent_id"]) if p)
-        return g
+        """The management hierarchy at ``date``: parent -> child, unit attributes on the nodes.
+        Built once per date and frozen (read-only, shared by every caller: a report asks for the
+        same date's graph for the department pick and each organisation chart); ``nx.DiGraph(g)``
+        gives a copy to change."""
+        day = self.day(date)
+        cache = self.__dict__.setdefault("_graphs", {})
+        if day not in cache:
+            table = self.units_as_of(date)
+            g = nx.DiGraph(as_of=parse_date(date).isoformat(), registry=self.registry.name)
+            attrs = table.drop(columns=["line"], errors="ignore")
+            g.add_nodes_from((u, {k: _plain(v) for k, v in row.items() if k != "unit_id"})
+                             for u, row in zip(attrs.index, attrs.to_dict("records")))
+            g.add_edges_from((p, u) for u, p in zip(table.index, table["parent_id"]) if p)
+            cache[day] = nx.freeze(g)
+        return cache[day]
 
     def life_table(self) -> pd.DataFrame:
         """One row per unit: kind, open_date, close_date (None = still open), how it closed."""

@@ -100,6 +100,10 @@ def test_graph_as_of(make_registry):
     import networkx as nx
 
     assert nx.is_arborescence(g)
+    # built once per date and shared read-only: a caller cannot change what the next one reads
+    assert tl.graph_as_of("2018-01-01") is g and tl.graph_as_of("2017-12-31") is not g
+    with pytest.raises(nx.NetworkXError):
+        g.add_edge("D1", "X")
 
 
 def test_where_filter_uses_parent_as_of_date(make_registry):
