@@ -37,7 +37,6 @@ import matplotlib as mpl
 import networkx as nx
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from cycler import cycler
 from matplotlib.figure import Figure
 from matplotlib import patheffects
@@ -56,6 +55,20 @@ from .texts import plan_title
 from .data import (FRONTIER_ALIASES, KIND_ORDER, as_view, breakdown_table, frontier_column, plan_table,  # noqa: F401
                    plan_units, reconciliation_steps, trajectory_table)
 from ..i18n import gettext as _
+
+
+def _seaborn():
+    """seaborn, imported on first use: a report whose figures all come from the cache never
+    needs it (its import, with ipywidgets, takes half a second)."""
+    import seaborn
+
+    return seaborn
+
+
+def preload() -> None:
+    """Import what drawing needs, once, before forking workers that draw (they inherit it)."""
+    _seaborn()
+
 
 # ---------------------------------------------------------------- sizes, fonts, colours
 
@@ -159,7 +172,7 @@ def font_family() -> str:
 def style(**extra) -> dict:
     """The rc settings of every orgmodel figure (seaborn's whitegrid look, a Times-metric serif
     with Vietnamese glyphs, sizes in points at print size, Okabe-Ito colours, editable SVG text)."""
-    rc = dict(sns.axes_style("whitegrid"))
+    rc = dict(_seaborn().axes_style("whitegrid"))
     family = font_family()
     rc.update({
         "font.family": [family, "DejaVu Serif"], "font.serif": [family, *SERIF_FALLBACKS, "DejaVu Serif"], "font.size": BASE_PT,
@@ -336,7 +349,7 @@ def progress_chart(tl, baseline=None, as_of=None, *, lang: str | None = None, wi
     with figure_style():
         fig = new_figure(width, 7.0 if width_cm(width) >= 12 else 6.5)
         ax = fig.add_subplot()
-        sns.barplot(data=data, x="group", y="count", hue="date", hue_order=[before, after],
+        _seaborn().barplot(data=data, x="group", y="count", hue="date", hue_order=[before, after],
                     palette=[BEFORE, AFTER], ax=ax, width=0.7, saturation=1, edgecolor="white", linewidth=0.5)
         for container in ax.containers:
             ax.bar_label(container, labels=[fmt.number(v, lang) for v in container.datavalues],
@@ -429,7 +442,7 @@ def trajectory_chart(tl, baseline=None, as_of=None, *, target_kind: str | None =
     with figure_style():
         fig = new_figure(width, 7.5 if width_cm(width) >= 12 else 7.0)
         ax = fig.add_subplot()
-        sns.lineplot(data=data, x="year", y="change_pct", hue="label", hue_order=order, style="label",
+        _seaborn().lineplot(data=data, x="year", y="change_pct", hue="label", hue_order=order, style="label",
                      style_order=order, markers=["o", "s", "D"], dashes=False, markersize=4.5,
                      palette=[KIND_COLOURS[k] for k in KIND_ORDER], ax=ax)
         last = data[data["year"] == data["year"].max()]
@@ -501,7 +514,7 @@ def _before_after_bars(data: pd.DataFrame, by: str, before: str, after: str, lan
         source_lines = math.ceil(len(source) / max(width_cm(width) * 7.5, 40))
         fig = new_figure(width, 2.6 + 0.7 * max(n, 1) + 0.5 * title_lines + 0.4 * source_lines)
         ax = fig.add_subplot()
-        sns.barplot(data=long, y="label", x="count", hue="when", hue_order=[before, after], order=labels,
+        _seaborn().barplot(data=long, y="label", x="count", hue="when", hue_order=[before, after], order=labels,
                     palette=[BEFORE, AFTER], orient="h", ax=ax, width=0.78, saturation=1, edgecolor="white", linewidth=0.4)
         top = float(max(data["baseline"].max() if n else 0, data["current"].max() if n else 0, 1))
         for i, r in enumerate(data.itertuples(index=False)):

@@ -262,6 +262,8 @@ def render_figures(figures: list, folder: Path, keys: dict, progress: Progress,
             progress.step(_("figure {name}", name=stem))
         else:
             todo.append((stem, draw))
+    if todo:
+        G.preload()  # once here, inherited by the forked workers
     workers = min(len(todo), os.cpu_count() or 1, 4)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         global _JOBS
