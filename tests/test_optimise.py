@@ -607,3 +607,19 @@ def test_writing_the_answer_is_set_aside_from_the_budget(tmp_path, monkeypatch):
     monkeypatch.setattr(answers, "WRITE_S_FIXED", small.solver.time_limit_s + 1.0)
     sol = solve_scenario(small)
     assert sol.status == "unknown" and sol.plan.empty
+
+
+def test_a_very_large_pairs_model_is_announced(tmp_path, monkeypatch, english):
+    """A pairs model beyond LARGE_MOVES decisions says how big it is and how to make it smaller."""
+    from orgmodel.optim import model as M
+
+    scn = load_scenario(_big_case(tmp_path, n=30))
+    said: list[str] = []
+    prepare(scn, log=said.append)
+    assert not any("GB" in s for s in said)
+    monkeypatch.setattr(M, "LARGE_MOVES", 10)
+    said.clear()
+    inst = prepare(scn, log=said.append)
+    assert inst.mode == "pairs" and len(inst.moves) > 10
+    warning = [s for s in said if "GB" in s]
+    assert warning and "max_distance_km" in warning[0] and f"{len(inst.moves)} candidate merges" in warning[0]
