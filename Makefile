@@ -93,10 +93,10 @@ i18n: | $(STAMP) ## Message catalogue: extract every _()/N_() message into the .
 	@sed -i 's/^"POT-Creation-Date: .*"$$/"POT-Creation-Date: 2026-01-01 00:00+0000\\n"/' orgmodel/locale/*/LC_MESSAGES/orgmodel.po  # stable files: no merge noise
 	@$(BIN)/python -m orgmodel.i18n missing || true
 
-fonts: ## Install Liberation Serif (Times New Roman metrics, Vietnamese glyphs) for the figures, if missing
-	@fc-list 2>/dev/null | grep -qi "Liberation Serif" || ls /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf >/dev/null 2>&1 \
-	  || { if [ "$$(id -u)" = 0 ]; then { apt-get install -y -q fonts-liberation >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-liberation >/dev/null 2>&1; } || echo "could not install fonts-liberation: figures fall back to DejaVu Serif" >&2; }; \
-	       else echo "Liberation Serif is missing: run sudo apt-get install fonts-liberation (figures fall back to DejaVu Serif meanwhile)" >&2; fi; }
+fonts: ## Install Liberation Serif 2 (Times New Roman metrics, every Vietnamese letter) for the figures, if missing
+	@ls /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf >/dev/null 2>&1 \
+	  || { if [ "$$(id -u)" = 0 ]; then { apt-get install -y -q fonts-liberation2 >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-liberation2 >/dev/null 2>&1; } || echo "could not install fonts-liberation2: figures fall back to DejaVu Serif" >&2; }; \
+	       else echo "Liberation Serif 2 is missing: run sudo apt-get install fonts-liberation2 (figures fall back to DejaVu Serif meanwhile)" >&2; fi; }
 
 clean: ## Remove generated reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis

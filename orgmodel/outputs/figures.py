@@ -75,11 +75,13 @@ def preload() -> None:
 CM = 1 / 2.54
 WIDTHS_CM = {"full": 16.0, "column": 8.0}
 DPI = 300
-#: Liberation Serif (Debian's fonts-liberation; ``make fonts``) has Times New Roman's metrics and
-#: every Vietnamese letter, so a figure pasted beside 13 pt Times text matches it. If it is absent
-#: the next serif with Vietnamese glyphs is used, with one warning (never an error).
+#: Liberation Serif 2 (Debian's fonts-liberation2; ``make fonts``) has Times New Roman's metrics and
+#: every Vietnamese letter, so a figure pasted beside 13 pt Times text matches it. (Liberation
+#: Serif 1, Debian's fonts-liberation, lacks ơ, ư and the letters with two marks: its faces are
+#: set aside.) If it is absent the next serif with Vietnamese glyphs is used, with one warning.
 FONT = "Liberation Serif"
-FONT_DIRS = tuple(filter(None, (os.environ.get("ORGMODEL_FONT_DIR"), "/usr/share/fonts/truetype/liberation",
+FONT_DIRS = tuple(filter(None, (os.environ.get("ORGMODEL_FONT_DIR"), "/usr/share/fonts/truetype/liberation2",
+                                "/usr/share/fonts/truetype/liberation",
                                 "/usr/share/fonts/liberation", "/usr/local/share/fonts", "/Library/Fonts")))
 SERIF_FALLBACKS = ("Tinos", "Times New Roman", "Noto Serif", "DejaVu Serif")
 BASE_PT = 9.0
@@ -146,26 +148,51 @@ def text(key: str, lang: str | None = None, **values) -> str:
     return fmt.nfc(_(TEXT[key], fmt.check_lang(lang), **values))
 
 
+#: every letter a Vietnamese text needs beyond ASCII (both cases of each vowel with every mark)
+VIETNAMESE_LETTERS = "".join(sorted(set(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+    "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ")))
+
+
+@functools.lru_cache(maxsize=None)
+def covers_vietnamese(path: str) -> bool:
+    """True when the font file has a glyph for every Vietnamese letter."""
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        charmap = FT2Font(path).get_charmap()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return all(ord(c) in charmap for c in VIETNAMESE_LETTERS)
+
+
 @functools.lru_cache(maxsize=None)
 def font_family() -> str:
-    """The serif font the figures use: :data:`FONT` when installed, else the first fallback
-    found (with a warning saying how to install it)."""
+    """The serif font the figures use: :data:`FONT` when a face of it has every Vietnamese
+    letter, else the first such fallback (with a warning saying how to install it). Faces of
+    these families that lack Vietnamese letters are set aside, so that a word is never drawn
+    in two fonts."""
     from matplotlib import font_manager
 
+    fm = font_manager.fontManager
     for folder in FONT_DIRS:  # matplotlib's font cache may predate the font: add its files
         for path in sorted(Path(folder).glob("LiberationSerif-*.ttf")) if Path(folder).is_dir() else ():
-            font_manager.fontManager.addfont(str(path))
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in (FONT, *SERIF_FALLBACKS):
+            fm.addfont(str(path))
+    wanted = (FONT, *SERIF_FALLBACKS)
+    fm.ttflist = [f for f in fm.ttflist if f.name not in wanted or covers_vietnamese(f.fname)]
+    cached = getattr(fm, "_findfont_cached", None)  # what was found before the faces were set aside
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()
+    installed = {f.name for f in fm.ttflist}
+    how = _("install it with: make fonts, or apt-get install fonts-liberation2")
+    for name in wanted:
         if name in installed:
             if name != FONT:
-                warnings.warn(_("The font {font} is not installed; figures use {fallback} instead "
-                                "(install it with: make fonts, or apt-get install fonts-liberation).",
-                                font=FONT, fallback=name), stacklevel=2)
+                warnings.warn(_("The font {font} (with every Vietnamese letter) is not installed; figures use {fallback} "
+                                "instead ({how}).", font=FONT, fallback=name, how=how), stacklevel=2)
             return name
-    warnings.warn(_("The font {font} is not installed; figures use {fallback} instead "
-                    "(install it with: make fonts, or apt-get install fonts-liberation).",
-                    font=FONT, fallback="DejaVu Serif"), stacklevel=2)
+    warnings.warn(_("The font {font} (with every Vietnamese letter) is not installed; figures use {fallback} instead "
+                    "({how}).", font=FONT, fallback="DejaVu Serif", how=how), stacklevel=2)
     return "DejaVu Serif"  # matplotlib ships it, with every Vietnamese letter
 
 
