@@ -82,6 +82,11 @@ def _fates(tl: Timeline, units, db: int, weight: np.ndarray) -> dict[str, dict[s
                 stack.append((u, True))
                 stack.extend((t, False) for t, _ in targets if t not in memo)
                 continue
+            if len(targets) == 1:  # the common case: one successor carries the whole unit
+                (t, e), = targets
+                memo[u] = {holder: (share, frozenset(f"{e}>{r}" if r else e for r in routes))
+                           for holder, (share, routes) in memo[t].items()}
+                continue
             weights = [weight[pos[t]] for t, _ in targets]
             total = sum(weights)
             weights = [w / total for w in weights] if total > 0 else [1.0 / len(targets)] * len(targets)
