@@ -678,7 +678,7 @@ def check_territorial_codes(units: pd.DataFrame, file: str, problems: S.Problems
         return
     code = units["code"].astype(object).where(units["code"].notna(), "").astype(str)
     for level, digits in CODE_DIGITS.items():
-        bad = units["kind"].eq("government") & units["level"].eq(level) & code.ne("") & ~code.str.fullmatch(rf"[0-9]{{{digits}}}")
+        bad = units["kind"].eq("government") & units["level"].eq(level) & code.ne("") & ~S.fullmatch(code, rf"[0-9]{{{digits}}}")
         problems.add_mask(S.RANK_VALUE, file, units, bad, "code",
                           lambda i, v, lv=level, d=digits: _("code {code} of {unit} is not a {level}-level statistics code ({digits} digits, "
                                                                "e.g. {example})", code=repr(v), unit=repr(i), level=F.level(lv), digits=d,

@@ -35,7 +35,7 @@ from ..scenario import Scenario
 from .answers import (STATUS_WORDS, Clock, DECIMALS, _seconds, absorbed_mask, max_absorbable, members_absorbed,
                       plan_table, rules_feasible)
 from .model import INF, Instance, Log, Model, blocking_units, build_model, prepare, quiet
-from .solvers import STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNKNOWN, HighsRun, run_solver
+from .solvers import STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNKNOWN, HighsRun, cap_threads, run_solver
 
 FRONTIER_COLUMNS = ["reduction", "reduction_pct", "min_cost", "merges", "status"]
 DEFAULT_FRONTIER_STEPS = 25
@@ -300,8 +300,9 @@ PARALLEL_MIN_COLS = 64
 
 
 def workers(threads: int | None) -> int:
-    """Threads for the block curves: the scenario's solver.threads, else every core."""
-    return max(1, min(threads or os.cpu_count() or 1, os.cpu_count() or 1))
+    """Threads for the block curves: the scenario's solver.threads (capped to the machine), else
+    every core."""
+    return cap_threads(threads) or os.cpu_count() or 1
 
 
 def block_curves(subs: list[Model], clock: Clock, threads, name: str) -> list[Curve | None]:
