@@ -496,10 +496,9 @@ def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .export import solve_for_report
-    from .files import refuse_overlap
     from .fmt import check_lang
     from .outputs.report import Progress as Steps
-    from .outputs.report import write_report
+    from .outputs.report import ReportWriter
     from .views import View
 
     lang = check_lang(set_lang(lang) if lang else None)
@@ -520,15 +519,16 @@ def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal
         else:
             tl = _timeline(registry)
         view = View(tl, d, baseline)
-        refuse_overlap(folder, [(tl.registry.path, "the registry")])  # before any solve: a refused folder costs nothing
-        sol = front = None
-        if scn is not None:
-            bar.update(task, description=_("Solving the scenario"))
-            sol, front = solve_for_report(scn, frontier_steps=frontier_steps)
         steps = Steps(step=lambda m: bar.update(task, advance=1, description=m),
                       total=lambda n: bar.update(task, total=n, completed=0))
-        path = write_report(view, folder, solution=sol, front=front, lang=lang, force=force, org_units=org_units,
-                            target=target, progress=steps)
+        # the folder is checked and the state's figures start drawing before any solve
+        with ReportWriter(view, folder, scenario=scn, lang=lang, force=force, org_units=org_units, target=target,
+                          progress=steps) as writer:
+            sol = front = None
+            if scn is not None:
+                bar.update(task, description=_("Solving the scenario"))
+                sol, front = solve_for_report(scn, frontier_steps=frontier_steps)
+            path = writer.write(sol, front)
     _err(_("wrote {path}", path=path))
 
 

@@ -16,14 +16,12 @@ from . import fmt
 from .outputs import texts as _texts
 from .outputs.data import as_view
 from .outputs.docx import FigureRef, write_annex  # noqa: F401
-from .outputs.report import Progress, org_chart_pages, write_report  # noqa: F401
+from .outputs.report import Progress, ReportWriter, org_chart_pages, write_report  # noqa: F401
 from .outputs.tables import (INT, PCT, DEC1, DEC2, Table, breakdown_table, compare_table, consequences_table,  # noqa: F401
                              crosswalk_table, fate_table, frontier_table, lineage_events_table, pick_department,
                              plan_group_table, plan_table, progress_table, reconciliation_table, targets_table,
                              trajectory_table, variant)
 from .outputs.texts import H, SHEETS, STATUS, TITLES, h, plan_title, scenario_sentences, sheet, target_label  # noqa: F401
-from .outputs.xlsx import write_workbook  # noqa: F401
-from .files import refuse_overlap
 from .registry import Registry, load_registry
 from .timeline import Timeline
 from .views import View
@@ -58,13 +56,18 @@ def build_report(registry, baseline, as_of, out_dir, *, scenario=None, lang: str
     """Write a proposal-ready folder for ``registry`` between ``baseline`` and ``as_of``; with
     ``scenario`` (a YAML path or a loaded Scenario) solve it once, sweep its frontier, and add the
     plan. See :func:`orgmodel.outputs.report.write_report` for the folder."""
+    from .scenario import Scenario, load_scenario
+
     lang = fmt.check_lang(lang)
     reg = registry if isinstance(registry, Registry) else load_registry(registry)
     view = View(Timeline(reg), as_of, baseline)
-    refuse_overlap(out_dir, [(reg.path, "the registry")])  # before any solve: a refused folder costs nothing
-    sol, front = solve_for_report(scenario, frontier_steps=frontier_steps, log=log)
-    return write_report(view, out_dir, solution=sol, front=front, lang=lang, force=force, org_units=org_units,
-                        target=target, progress=progress)
+    scn = scenario if scenario is None or isinstance(scenario, Scenario) else load_scenario(scenario)
+    # the folder is checked, and the state's figures start drawing, before any solve
+    with ReportWriter(view, out_dir, scenario=scn, lang=lang, force=force, org_units=org_units, target=target,
+                      progress=progress) as writer:
+        sol, front = solve_for_report(scn, frontier_steps=frontier_steps, log=log)
+        writer.write(sol, front)
+    return Path(out_dir)
 
 
 def solve_for_report(scenario, *, frontier_steps: int | None = None, log: Callable[[str], None] | None = None):
@@ -78,3 +81,12 @@ def solve_for_report(scenario, *, frontier_steps: int | None = None, log: Callab
     log = log or (lambda _m: None)
     sol = solve_scenario(scn, log=log)
     return sol, frontier(scn, steps=frontier_steps, log=log)
+
+
+def __getattr__(name: str):
+    """``write_workbook`` is imported on first use (openpyxl is for the workbook alone)."""
+    if name == "write_workbook":
+        from .outputs.xlsx import write_workbook
+
+        return write_workbook
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

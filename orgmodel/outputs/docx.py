@@ -9,16 +9,17 @@ on every page; column widths follow their content.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from xml.sax.saxutils import escape as xml_escape
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt
 
 from .. import fmt
@@ -40,11 +41,13 @@ CAPTION = {"table": N_("Table"), "figure": N_("Figure")}
 
 @dataclass
 class FigureRef:
-    """A figure written into the report: its caption and the PNG to put in the annex."""
+    """A figure written into the report: its caption and the PNG to put in the annex, and what
+    to wait for before reading it (``ready``: the report draws figures while the annex is written)."""
 
     caption: str
     png: Path
     svg: Path
+    ready: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
 
 def write_annex(path: Path, *, title: str, subtitle: str, sections: list[tuple[str, list]], lang: str | None = None) -> Path:
@@ -95,6 +98,8 @@ def write_annex(path: Path, *, title: str, subtitle: str, sections: list[tuple[s
                 docx_table(doc, item)
             elif isinstance(item, FigureRef):
                 n_fig += 1
+                if item.ready is not None:
+                    item.ready()
                 doc.add_picture(str(item.png), width=Cm(FIGURE_WIDTH_CM))
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                 doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the caption stays under its figure
@@ -182,40 +187,52 @@ def column_widths_cm(table: Table, rows, total_cm: float = TEXT_WIDTH_CM) -> lis
     return [w * scale for w in widths]
 
 
+#: characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return)
+_NOT_XML = dict.fromkeys([c for c in range(32) if c not in (9, 10, 13)] + [0xFFFE, 0xFFFF])
+
+
+def _run_xml(text: str, bold: bool) -> str:
+    """One ``w:r`` of table text at :data:`TABLE_PT` (a line break for each newline, a tab for each tab)."""
+    parts = []
+    for i, line in enumerate(fmt.nfc(text).translate(_NOT_XML).replace("\r\n", "\n").replace("\r", "\n").split("\n")):
+        if i:
+            parts.append("<w:br/>")
+        for j, chunk in enumerate(line.split("\t")):
+            if j:
+                parts.append("<w:tab/>")
+            if chunk:
+                parts.append(f'<w:t xml:space="preserve">{xml_escape(chunk)}</w:t>')
+    rpr = ("<w:b/>" if bold else "") + f'<w:sz w:val="{2 * TABLE_PT}"/>'
+    return f"<w:r><w:rPr>{rpr}</w:rPr>{''.join(parts)}</w:r>"
+
+
+def _cell_xml(text: str, twips: int, align: str | None, bold: bool = False) -> str:
+    ppr = f'<w:pPr><w:jc w:val="{align}"/></w:pPr>' if align else ""
+    return f'<w:tc><w:tcPr><w:tcW w:w="{twips}" w:type="dxa"/></w:tcPr><w:p>{ppr}{_run_xml(text, bold)}</w:p></w:tc>'
+
+
 def docx_table(doc, table: Table, max_rows: int = 60) -> None:
     """A Word table: header row repeated on each page, numbers right-aligned and formatted in the
-    table's language, 11 pt, column widths fitted to the content."""
+    table's language, 11 pt, column widths fitted to the content. The table's XML is written in
+    one piece (python-docx's cell by cell calls took most of the annex's time)."""
     frame = table.frame.head(max_rows)
     rows = list(frame.itertuples(index=False))
-    widths = column_widths_cm(table, rows)
-    ncols = len(frame.columns)
-    t = doc.add_table(rows=1 + len(rows), cols=ncols)  # all rows at once: add_row() and .cells are O(rows) each
-    cells = t._cells  # every cell once, row by row (python-docx reads the grid again on each .cells)
-    t.style = "Table Grid"
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
-    for col, w in zip(t.columns, widths):
-        col.width = Cm(w)
-    hdr = t.rows[0]
-    trpr = hdr._tr.get_or_add_trPr()
-    rep = OxmlElement("w:tblHeader")
-    rep.set(qn("w:val"), "true")
-    trpr.append(rep)
-    for cell, col, w in zip(cells[:ncols], frame.columns, widths):
-        cell.width = Cm(w)
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(fmt.nfc(col))
-        run.bold, run.font.size = True, Pt(TABLE_PT)
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for r, row in enumerate(rows, start=1):
-        for cell, col, v, w in zip(cells[r * ncols:(r + 1) * ncols], frame.columns, row, widths):
+    twips = [int(round(Cm(w).twips)) for w in column_widths_cm(table, rows)]
+    style = doc.styles["Table Grid"].style_id
+    out = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{style}"/><w:tblW w:w="0" w:type="auto"/>'
+           '<w:jc w:val="center"/><w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" '
+           'w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+           "".join(f'<w:gridCol w:w="{w}"/>' for w in twips), "</w:tblGrid>",
+           '<w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>',
+           "".join(_cell_xml(str(col), w, "center", bold=True) for col, w in zip(frame.columns, twips)), "</w:tr>"]
+    for row in rows:
+        out.append("<w:tr>")
+        for col, v, w in zip(frame.columns, row, twips):
             number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-            cell.width = Cm(w)
-            cell.text = ""
-            par = cell.paragraphs[0]
-            par.add_run(table.text(col, v)).font.size = Pt(TABLE_PT)
-            if number:
-                par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            out.append(_cell_xml(table.text(col, v), w, "right" if number else None))
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    doc.element.body._insert_tbl(parse_xml("".join(out)))
     if len(table.frame) > max_rows:
         doc.add_paragraph(_("… {n} more rows in the Excel workbook.", table.lang,
                             n=fmt.number(len(table.frame) - max_rows, table.lang)))

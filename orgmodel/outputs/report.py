@@ -21,7 +21,9 @@ import hashlib
 import json
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import signal
+import contextlib
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -33,20 +35,27 @@ from ..errors import InputError, OrgmodelError
 from ..files import atomic_write_bytes, atomic_write_text, output_dir, refuse_overlap
 from ..i18n import gettext as _
 from ..views import View
-from . import figures as G
+from . import figtext as S
 from . import tables as T
 from . import texts as X
 from .docx import FigureRef, write_annex
-from .xlsx import write_workbook
 
 PAGE_HEIGHT_CM = 24.7  # A4 (29.7 cm) between the annex's margins, less a caption line
+
+
+def _figures():
+    """The drawing module, imported on first use: a report whose figures all come from the
+    cache never imports matplotlib."""
+    from . import figures
+
+    return figures
 
 
 def org_chart_pages(view: View, unit_id: str, lang: str | None = None) -> list[tuple[str, tuple]]:
     """(file suffix, panels) of a unit's organisation chart in the report: one figure with both
     dates when it fits an A4 page, else one figure per date (``-before``, ``-after``)."""
-    if G.org_geometry(view.timeline, unit_id, view.baseline, view.as_of, title=False)["height_cm"] <= PAGE_HEIGHT_CM:
-        return [("", G.ORG_PANELS)]
+    if S.org_geometry(view.timeline, unit_id, view.baseline, view.as_of, title=False)["height_cm"] <= PAGE_HEIGHT_CM:
+        return [("", S.ORG_PANELS)]
     return [("-before", ("before",)), ("-after", ("after",))]
 
 
@@ -85,100 +94,222 @@ def check_org_units(view: View, org_units) -> list[str]:
     return orgs
 
 
-def plan_report(view: View, *, solution=None, front: pd.DataFrame | None = None, lang: str | None = None,
-                org_units=None, target: tuple[str, float] | None = ("psu", 10)) -> ReportPlan:
-    """The tables, texts and figure recipes of a report, all read from ``view`` and ``solution``."""
+@dataclass(frozen=True)
+class Ref:
+    """Stands in a :class:`Recipe` for an object of the report's state: ``view``, ``timeline``,
+    ``solution`` or ``front`` (a forked worker reads its own copy)."""
+
+    name: str
+
+
+VIEW, TIMELINE, SOLUTION, FRONT = Ref("view"), Ref("timeline"), Ref("solution"), Ref("front")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to draw one figure, as data: ``fn`` of :mod:`orgmodel.outputs.figures` called with
+    ``args`` and ``kwargs``, each :class:`Ref` among them replaced by the object it names. Data,
+    not a closure: a worker forked before the scenario was solved is sent the plan figures'
+    recipes (and the solution) once they are known."""
+
+    fn: str
+    args: tuple = ()
+    kwargs: tuple = ()  # (name, value) pairs
+
+    @property
+    def uses_plan(self) -> bool:
+        return any(v in (SOLUTION, FRONT) for v in (*self.args, *(v for _k, v in self.kwargs)))
+
+    def draw(self, context: dict):
+        def get(v):
+            return context[v.name] if isinstance(v, Ref) else v
+        return getattr(_figures(), self.fn)(*map(get, self.args), **{k: get(v) for k, v in self.kwargs})
+
+
+def _recipe(fn: str, *args, **kwargs) -> Recipe:
+    return Recipe(fn, args, tuple(sorted(kwargs.items())))
+
+
+def state_figures(view: View, *, lang: str | None = None, org_units=None,
+                  target: tuple[str, float] | None = ("psu", 10)) -> tuple[list[tuple[str, Recipe]], dict]:
+    """The (stem, recipe) of every figure of the state at ``view``, and their captions."""
     lang = fmt.check_lang(lang)
     b, d = fmt.date(view.baseline, lang), fmt.date(view.as_of, lang)
-    rp = ReportPlan()
-    orgs = check_org_units(view, org_units)
-    rp.tables = [T.progress_table(view, lang=lang), T.reconciliation_table(view, lang=lang), T.trajectory_table(view, lang=lang),
-                 T.breakdown_table(view, by="sector", lang=lang), T.breakdown_table(view, by="locality", lang=lang),
-                 T.crosswalk_table(view, lang=lang)]
     tk, tp = target if target else (None, None)
-    rp.figures = [
-        ("01-progress", lambda: G.progress_chart(view, lang=lang, title=False)),
-        ("02-reconciliation", lambda: G.waterfall_chart(view, lang=lang, title=False)),
-        ("03-trajectory", lambda: G.trajectory_chart(view, target_kind=tk, target_pct=tp, lang=lang, title=False)),
-        ("04-by-sector", lambda: G.breakdown_chart(view, by="sector", lang=lang, title=False)),
-        ("05-by-locality", lambda: G.breakdown_chart(view, by="locality", lang=lang, title=False)),
+    figures = [
+        ("01-progress", _recipe("progress_chart", VIEW, lang=lang, title=False)),
+        ("02-reconciliation", _recipe("waterfall_chart", VIEW, lang=lang, title=False)),
+        ("03-trajectory", _recipe("trajectory_chart", VIEW, target_kind=tk, target_pct=tp, lang=lang, title=False)),
+        ("04-by-sector", _recipe("breakdown_chart", VIEW, by="sector", lang=lang, title=False)),
+        ("05-by-locality", _recipe("breakdown_chart", VIEW, by="locality", lang=lang, title=False)),
     ]
-    rp.captions = {
-        "01-progress": G.text("progress", lang, base=b, date=d),
-        "02-reconciliation": G.text("waterfall", lang, kind=fmt.kind_text("all", lang), base=b, date=d),
-        "03-trajectory": G.text("trajectory", lang, base=b),
-        "04-by-sector": G.text("by_sector", lang, base=b, date=d),
-        "05-by-locality": G.text("by_locality", lang, base=b, date=d),
+    captions = {
+        "01-progress": S.text("progress", lang, base=b, date=d),
+        "02-reconciliation": S.text("waterfall", lang, kind=fmt.kind_text("all", lang), base=b, date=d),
+        "03-trajectory": S.text("trajectory", lang, base=b),
+        "04-by-sector": S.text("by_sector", lang, base=b, date=d),
+        "05-by-locality": S.text("by_locality", lang, base=b, date=d),
     }
     tl = view.timeline
+    orgs = check_org_units(view, org_units)
     for i, u in enumerate(orgs):
         stem = f"06-org-chart-{u}" if len(orgs) == 1 else f"06{chr(ord('a') + i)}-org-chart-{u}"
         for suffix, panels in org_chart_pages(view, u, lang):
-            rp.figures.append((stem + suffix, lambda u=u, panels=panels: G.org_chart(tl, u, view.baseline, view.as_of,
-                                                                                       panels=panels, lang=lang, title=False)))
-            rp.captions[stem + suffix] = G.org_title(fmt.nfc(tl.units.at[u, "name"]), view.baseline, view.as_of, panels, lang)
+            figures.append((stem + suffix, _recipe("org_chart", TIMELINE, u, view.baseline, view.as_of, panels=panels,
+                                                   lang=lang, title=False)))
+            captions[stem + suffix] = S.org_title(fmt.nfc(tl.units.at[u, "name"]), view.baseline, view.as_of, panels, lang)
+    return figures, captions
+
+
+def plan_figures(solution, front: pd.DataFrame | None = None, *, lang: str | None = None) -> tuple[list[tuple[str, Recipe]], dict]:
+    """The (stem, recipe) of every figure of a solved scenario (and its frontier), and their captions."""
+    lang = fmt.check_lang(lang)
+    sol = solution
+    plan = X.plan_title(sol.scenario, lang)
+    figures = [("07-plan-by-sector", _recipe("plan_chart", SOLUTION, by="sector", lang=lang, title=False)),
+               ("08-plan-by-locality", _recipe("plan_chart", SOLUTION, by="locality", lang=lang, title=False))]
+    captions = {"07-plan-by-sector": S.text("plan_sector", lang, name=plan),
+                "08-plan-by-locality": S.text("plan_locality", lang, name=plan)}
+    if len(sol.plan) and S.has_coordinates(sol):
+        figures.append(("09-merge-map", _recipe("merge_map", SOLUTION, lang=lang, title=False)))
+        captions["09-merge-map"] = S.text("map", lang, name=plan, n=fmt.number(len(sol.plan), lang))
+    if front is not None and len(front):
+        figures.append(("10-frontier", _recipe("frontier_chart", FRONT, SOLUTION, lang=lang, title=False)))
+        captions["10-frontier"] = S.text("frontier", lang, name=plan)
+    return figures, captions
+
+
+def plan_report(view: View, *, solution=None, front: pd.DataFrame | None = None, lang: str | None = None,
+                org_units=None, target: tuple[str, float] | None = ("psu", 10),
+                state: tuple[list, dict] | None = None) -> ReportPlan:
+    """The tables, texts and figure recipes of a report, all read from ``view`` and ``solution``
+    (``state``: the state's figures and captions, when already worked out)."""
+    lang = fmt.check_lang(lang)
+    rp = ReportPlan()
+    figures, captions = state or state_figures(view, lang=lang, org_units=org_units, target=target)
+    rp.figures, rp.captions = list(figures), dict(captions)
+    rp.tables = [T.progress_table(view, lang=lang), T.reconciliation_table(view, lang=lang), T.trajectory_table(view, lang=lang),
+                 T.breakdown_table(view, by="sector", lang=lang), T.breakdown_table(view, by="locality", lang=lang),
+                 T.crosswalk_table(view, lang=lang)]
     rp.texts = [X.summary_sentence(view, lang=lang), X.reconciliation_sentence(view, lang=lang)]
     if target:
         rp.texts.append(X.target_sentence(view, target[0], target[1], lang=lang))
     if solution is not None:
         sol, scn = solution, solution.scenario
-        plan = X.plan_title(scn, lang)
         rp.scenario_texts = X.scenario_sentences(sol, lang)
         cons = T.consequences_table(sol, lang)
         rp.scenario_tables = ([cons] if cons is not None else []) + [
             T.targets_table(sol, lang), T.plan_table(sol, lang), T.plan_group_table(sol, "sector", lang),
             T.plan_group_table(sol, "locality", lang)]
-        rp.figures += [("07-plan-by-sector", lambda: G.plan_chart(sol, by="sector", lang=lang, title=False)),
-                       ("08-plan-by-locality", lambda: G.plan_chart(sol, by="locality", lang=lang, title=False))]
-        rp.captions["07-plan-by-sector"] = G.text("plan_sector", lang, name=plan)
-        rp.captions["08-plan-by-locality"] = G.text("plan_locality", lang, name=plan)
-        if len(sol.plan) and G.has_coordinates(sol):
-            rp.figures.append(("09-merge-map", lambda: G.merge_map(sol, lang=lang, title=False)))
-            rp.captions["09-merge-map"] = G.text("map", lang, name=plan, n=fmt.number(len(sol.plan), lang))
         if front is not None:
             rp.scenario_tables.append(T.frontier_table(front, lang=lang, scn=scn))
-            if len(front):
-                rp.figures.append(("10-frontier", lambda: G.frontier_chart(front, sol, lang=lang, title=False)))
-                rp.captions["10-frontier"] = G.text("frontier", lang, name=plan)
-    rp.plan_figures = {stem for stem, _draw in rp.figures if stem[:2] in ("07", "08", "09", "10")}
+        figures, captions = plan_figures(sol, front, lang=lang)
+        rp.figures += figures
+        rp.captions.update(captions)
+        rp.plan_figures = {stem for stem, _recipe in figures}
     return rp
+
+
+class ReportWriter:
+    """A report folder being written, opened before the scenario is solved: the folder is checked
+    at once, the state's figures are taken from the cache or (from :data:`EARLY_CORES` cores)
+    drawn by forked workers while the caller solves, and :meth:`write` adds the plan, the tables,
+    the annex and the README. Use it as a context manager; the folder replaces ``out_dir``
+    when the block ends without an error, and nothing at ``out_dir`` changes otherwise::
+
+        with ReportWriter(view, out, scenario=scn) as report:
+            solution, front = solve_for_report(scn)
+            report.write(solution, front)
+    """
+
+    def __init__(self, view: View, out_dir, *, scenario=None, lang: str | None = None, force: bool = False,
+                 org_units=None, target: tuple[str, float] | None = ("psu", 10), progress: Progress | None = None):
+        from ..plan import scenario_inputs
+
+        self.view, self.out, self.force = view, Path(out_dir), force
+        self.lang, self.org_units, self.target = fmt.check_lang(lang), org_units, target
+        self.progress = progress or Progress()
+        refuse_overlap(self.out, [(view.registry.path, "the registry")] + ([] if scenario is None else scenario_inputs(scenario)))
+        self.state = state_figures(view, lang=self.lang, org_units=org_units, target=target)  # a bad --unit fails here
+        self.scenario = scenario
+        self._stack = contextlib.ExitStack()
+        self.tmp: Path | None = None
+        self.drawing: Drawing | None = None
+
+    def __enter__(self) -> "ReportWriter":
+        with contextlib.ExitStack() as stack:
+            self.tmp = stack.enter_context(output_dir(self.out, force=self.force))
+            context = {"view": self.view, "timeline": self.view.timeline, "scenario": self.scenario}
+            self.drawing = stack.enter_context(Drawing(self.tmp / "figures", context))
+            key = figure_key(self.view, None, None, self.lang, self.target)  # the state's figures: shared by every scenario
+            for stem, recipe in _annex_order(self.state[0]):
+                self.drawing.submit(stem, recipe, key)
+            if self.scenario is not None and self.drawing.waiting and (os.cpu_count() or 1) >= EARLY_CORES:
+                self.drawing.start(early=True)  # the state's figures drawn while the scenario is solved
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, *exc) -> bool | None:
+        return self._stack.__exit__(*exc)
+
+    def write(self, solution=None, front: pd.DataFrame | None = None) -> Path:
+        """Add the plan (when given), the tables, the annex and the README; the folder is in
+        place once the ``with`` block ends. Returns the folder."""
+        if self.tmp is None or self.drawing is None:
+            raise RuntimeError("call ReportWriter.write() inside its with block")
+        view, lang, tmp, drawing, progress = self.view, self.lang, self.tmp, self.drawing, self.progress
+        if solution is not None and self.scenario is not None and solution.scenario is not self.scenario:
+            raise ValueError("the solution is not of the scenario this report was opened with")
+        rp = plan_report(view, solution=solution, front=front, lang=lang, org_units=self.org_units, target=self.target,
+                         state=self.state)
+        progress.total(len(rp.figures) + 3)
+        if solution is not None:
+            key = figure_key(view, solution, front, lang, self.target)
+            plan = [(stem, r) for stem, r in rp.figures if stem in rp.plan_figures]
+            for stem, recipe in _annex_order(plan):
+                drawing.submit(stem, recipe, key, plan={"solution": solution, "front": front})
+        drawing.call("tables.xlsx", _("Excel workbook"), functools.partial(
+            _workbook, tmp / "tables.xlsx", rp.tables + rp.scenario_tables, lang, cover_rows(view, solution, front, lang),
+            annex_subtitle(view, lang)))
+        drawing.start()
+        drawing.count(progress)
+        folder = tmp / "figures"
+        refs = {stem: FigureRef(rp.captions[stem], folder / f"{stem}.png", folder / f"{stem}.svg",
+                                ready=functools.partial(drawing.wait, stem)) for stem, _r in rp.figures}
+        write_annex(tmp / "annex.docx", title=_("Annex", lang), subtitle=annex_subtitle(view, lang),
+                    sections=sections(view, rp, refs, solution, front, lang), lang=lang)  # it waits for each figure it shows
+        progress.step(_("Word annex"))
+        drawing.finish()
+        progress.step("README.md")
+        atomic_write_text(tmp / "README.md", readme(view, solution, refs, lang))
+        return self.out
+
+
+#: the annex shows the plan's figures first, then the state's (see :func:`sections`): drawn in that order
+ANNEX_ORDER = ("07", "08", "09", "10", "01", "02", "03", "04", "05", "06")
+
+
+def _annex_order(figures: list) -> list:
+    return sorted(figures, key=lambda f: (ANNEX_ORDER.index(f[0][:2]) if f[0][:2] in ANNEX_ORDER else len(ANNEX_ORDER), f[0]))
+
+
+def _workbook(path: Path, tables: list, lang: str, cover, title: str) -> None:
+    from .xlsx import write_workbook
+
+    atomic_write_bytes(path, write_workbook(tables, lang, cover=cover, title=title))
 
 
 def write_report(view: View, out_dir, *, solution=None, front: pd.DataFrame | None = None, lang: str | None = None,
                  force: bool = False, org_units=None, target: tuple[str, float] | None = ("psu", 10),
                  progress: Progress | None = None) -> Path:
-    """Write the report folder for ``view`` (and ``solution`` / ``front`` when given). Everything
-    is computed before anything is written; the folder is built aside and swapped in whole, and
-    never inside the registry or next to the scenario file. Returns the folder."""
-    lang = fmt.check_lang(lang)
-    progress = progress or Progress()
-    out = Path(out_dir)
-    reg = view.registry
-    scn = solution.scenario if solution is not None else None
-    from ..plan import scenario_inputs
-
-    refuse_overlap(out, [(reg.path, "the registry")] + ([] if scn is None else scenario_inputs(scn)))
-    rp = plan_report(view, solution=solution, front=front, lang=lang, org_units=org_units, target=target)
-    progress.total(len(rp.figures) + 3)
-    with output_dir(out, force=force) as tmp:
-        refs: dict[str, FigureRef] = {}
-        state_key = figure_key(view, None, None, lang, target)  # the state's figures: shared by every scenario
-        plan_key = figure_key(view, solution, front, lang, target) if solution is not None else state_key
-        keys = {stem: (plan_key if stem in rp.plan_figures else state_key) for stem, _draw in rp.figures}
-        def workbook() -> None:  # written while the figures are drawn in the workers
-            atomic_write_bytes(tmp / "tables.xlsx", write_workbook(rp.tables + rp.scenario_tables, lang,
-                                                                   cover=cover_rows(view, solution, front, lang),
-                                                                   title=annex_subtitle(view, lang)))
-            progress.step(_("Excel workbook"))
-
-        for stem, (png, svg) in render_figures(rp.figures, tmp / "figures", keys, progress, meanwhile=workbook):
-            refs[stem] = FigureRef(rp.captions[stem], png, svg)
-        progress.step(_("Word annex"))
-        write_annex(tmp / "annex.docx", title=_("Annex", lang), subtitle=annex_subtitle(view, lang),
-                    sections=sections(view, rp, refs, solution, front, lang), lang=lang)
-        progress.step("README.md")
-        atomic_write_text(tmp / "README.md", readme(view, solution, refs, lang))
-    return out
+    """Write the report folder for ``view`` (and ``solution`` / ``front`` when given). The folder
+    is built aside and swapped in whole, and never inside the registry or next to the scenario
+    file. Returns the folder. (:class:`ReportWriter` does the same with the state's figures
+    drawn while the scenario is solved.)"""
+    with ReportWriter(view, out_dir, scenario=None if solution is None else solution.scenario, lang=lang, force=force,
+                      org_units=org_units, target=target, progress=progress) as report:
+        report.write(solution, front)
+    return Path(out_dir)
 
 
 # ---------------------------------------------------------------- figures: cached, rendered in parallel
@@ -231,74 +362,183 @@ def figure_key(view: View, solution, front, lang: str, target) -> str | None:
     return h.hexdigest()
 
 
-_JOBS: list = []
+#: what the workers of the running :class:`Drawing` inherit when forked (the report's state)
+_CONTEXT: dict = {}
 
 
-def _render(i: int, folder: str) -> tuple[str, str]:
-    """Draw and save job ``i`` (run in a forked worker: the jobs are inherited, never pickled)."""
-    stem, draw = _JOBS[i]
-    png, svg = G.save_figure(draw(), Path(folder) / stem)
-    return str(png), str(svg)
+#: cores from which the state's figures are drawn while the scenario is solved: on 2 cores the
+#: drawing and the solve's own threads only take turns (measured: no gain), from 4 they overlap
+EARLY_CORES = 4
 
 
-def render_figures(figures: list, folder: Path, keys: dict, progress: Progress,
-                   meanwhile: Callable[[], None] | None = None) -> list[tuple[str, tuple[Path, Path]]]:
-    """Save every (stem, draw) figure as PNG + SVG into ``folder``: from the cache when the same
-    figure was drawn before for the same inputs, else drawn in parallel (one forked worker per
-    core, at most 4) and cached. ``meanwhile`` runs in this process while the workers draw (or
-    after the figures, when they are drawn here). Returns (stem, (png, svg)) in the given order."""
-    meanwhile = meanwhile or (lambda: None)
-    cache = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    done: dict[str, tuple[Path, Path]] = {}
-    todo = []
-    for stem, draw in figures:
-        key = keys.get(stem)
-        hit = [cache / key[:2] / f"{key}-{stem}.{ext}" for ext in ("png", "svg")] if cache and key else None
-        if hit and hit[0].is_file() and hit[1].is_file():
-            png = atomic_write_bytes(folder / f"{stem}.png", hit[0].read_bytes())
-            svg = atomic_write_bytes(folder / f"{stem}.svg", hit[1].read_bytes())
-            done[stem] = (png, svg)
-            progress.step(_("figure {name}", name=stem))
-        else:
-            todo.append((stem, draw))
-    if todo:
-        G.preload()  # once here, inherited by the forked workers
-    workers = min(len(todo), os.cpu_count() or 1, 4)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        global _JOBS
-        _JOBS = todo
+def _init_worker(preload: bool) -> None:
+    """A drawing worker: Ctrl-C is the parent's to handle; matplotlib imported at once when figures will come."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if preload:
+        _figures().preload()
+
+
+def _draw(stem: str, recipe: Recipe, folder: Path, kept: list[Path] | None, plan: dict | None) -> None:
+    """Draw one figure from the inherited state (and ``plan``: the solution and frontier, sent
+    along), save its PNG and SVG into ``folder``, and keep a copy in the cache."""
+    context = dict(_CONTEXT, **(plan or {}))
+    png, svg = _figures().save_figure(recipe.draw(context), folder / stem)
+    if kept:
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                futures = {pool.submit(_render, i, str(folder)): stem for i, (stem, _d) in enumerate(todo)}
-                meanwhile()
-                for fut in as_completed(futures):
-                    png, svg = fut.result()
-                    done[futures[fut]] = (Path(png), Path(svg))
-                    progress.step(_("figure {name}", name=futures[fut]))
-        finally:
-            _JOBS = []
-    else:
-        for stem, draw in todo:
-            done[stem] = G.save_figure(draw(), folder / stem)
-            progress.step(_("figure {name}", name=stem))
-        meanwhile()
-    if cache:
-        for stem, _draw in todo:
-            key = keys.get(stem)
-            if not key:
-                continue
+            for written, copy in zip((png, svg), kept):
+                atomic_write_bytes(copy, written.read_bytes())
+        except (OSError, OrgmodelError):  # a cache that cannot be written is only slower, never an error
+            pass
+
+
+def _portable(plan: dict, context: dict) -> dict:
+    """The solution and frontier as sent to a worker: without the scenario when the worker
+    inherited it (the solution's own tables only), and without the solver's model."""
+    sol = plan.get("solution")
+    if sol is None:
+        return plan
+    if dataclasses.is_dataclass(sol):
+        drop = {"instance": None} if hasattr(sol, "instance") else {}
+        if context.get("scenario") is not None and getattr(sol, "scenario", None) is context["scenario"]:
+            drop["scenario"] = None
+        sol = dataclasses.replace(sol, **drop)
+    return {**plan, "solution": sol, "_scenario_inherited": getattr(sol, "scenario", 0) is None}
+
+
+def _run(fn: Callable, *args):
+    """A job in a worker: a solution sent without its scenario gets the inherited one back."""
+    if args and isinstance(args[-1], dict) and args[-1].pop("_scenario_inherited", False):
+        plan = args[-1]
+        plan["solution"] = dataclasses.replace(plan["solution"], scenario=_CONTEXT["scenario"])
+    return fn(*args)
+
+
+class Drawing:
+    """The report's figures (and other files) written by forked workers while this process goes
+    on (one worker per core, at most 4, the report's state ``context`` inherited). A figure drawn
+    before for the same inputs is copied from the cache instead. :meth:`submit` queues a figure,
+    :meth:`call` another job; the workers start at :meth:`start` (with matplotlib imported once
+    here and inherited) or at the first :meth:`wait`. :meth:`wait` returns when one job is done
+    (the Word annex waits for each figure where it shows it), :meth:`finish` when all are, raising
+    the first failure. Without ``fork``, or with one core, each job runs here when it is waited
+    for. Progress is stepped once per job as its end is seen, from :meth:`count` on."""
+
+    def __init__(self, folder: Path, context: dict):
+        self.folder, self.context = folder, context
+        self.cache = cache_dir()
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: list[tuple[str, Callable, tuple]] = []
+        self.jobs: dict[str, Callable[[], None]] = {}
+        self.futures: dict[str, Future] = {}
+        self.labels: dict[str, str] = {}
+        self.seen: list[str] = []
+        self.progress: Progress | None = None
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __enter__(self) -> "Drawing":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (a job under way is let finish; the queued ones are dropped)."""
+        global _CONTEXT
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        _CONTEXT = {}
+
+    def start(self, *, early: bool = False) -> None:
+        """Start the queued jobs: fork the workers (they inherit the state as it is now), or keep
+        the jobs to run here. ``early`` (before the scenario is solved, the state's figures to draw
+        meanwhile): each worker imports matplotlib itself, leaving this process free to solve."""
+        cores = os.cpu_count() or 1
+        if self.pool is None and cores > 1 and "fork" in multiprocessing.get_all_start_methods():
+            global _CONTEXT
+            _CONTEXT = self.context
+            figures = any(fn is _draw for _n, fn, _a in self.pending)
+            if figures and not early:
+                _figures().preload()  # once here, inherited by the workers
+            workers = min(cores, 4) if early else min(cores, 4, max(len(self.pending), 1))
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_init_worker, initargs=(early,))
+        pending, self.pending = self.pending, []
+        for name, fn, args in pending:
+            if self.pool is not None:
+                if args and isinstance(args[-1], dict):
+                    args = (*args[:-1], _portable(args[-1], self.context))
+                self.futures[name] = self.pool.submit(_run, fn, *args)
+            else:
+                self.jobs[name] = functools.partial(fn, *args)
+
+    def _add(self, name: str, label: str, fn: Callable, *args) -> None:
+        self.labels[name] = label
+        self.pending.append((name, fn, args))
+        if self.pool is not None:
+            self.start()
+
+    def submit(self, stem: str, recipe: Recipe, key: str | None, plan: dict | None = None) -> None:
+        """Queue figure ``stem`` (``plan``: the solution and frontier its recipe reads)."""
+        kept = [self.cache / key[:2] / f"{key}-{stem}.{ext}" for ext in ("png", "svg")] if self.cache and key else None
+        if kept and kept[0].is_file() and kept[1].is_file():
+            atomic_write_bytes(self.folder / f"{stem}.png", kept[0].read_bytes())
+            atomic_write_bytes(self.folder / f"{stem}.svg", kept[1].read_bytes())
+            self.labels[stem] = _("figure {name}", name=stem)
+            self._seen(stem)
+            return
+        self._add(stem, _("figure {name}", name=stem), _draw, stem, recipe, self.folder, kept, dict(plan or {}))
+
+    def call(self, name: str, label: str, fn: Callable[[], None]) -> None:
+        """Queue another job (a picklable callable: the workers may be running already)."""
+        self._add(name, label, fn)
+
+    @property
+    def waiting(self) -> bool:
+        """True when jobs are queued and not started."""
+        return bool(self.pending)
+
+    def count(self, progress: Progress) -> None:
+        """Step ``progress`` for every job seen done so far, and for each one from now on."""
+        self.progress = progress
+        for name in self.seen:
+            progress.step(self.labels[name])
+
+    def _seen(self, name: str) -> None:
+        if name not in self.seen:
+            self.seen.append(name)
+            if self.progress is not None:
+                self.progress.step(self.labels[name])
+
+    def wait(self, name: str) -> None:
+        """Return when job ``name`` is done (running it here when there are no workers)."""
+        if self.pending:
+            self.start()
+        if name in self.futures:
+            self.futures[name].result()
+        elif name in self.jobs and name not in self.seen:
+            global _CONTEXT
+            _CONTEXT, saved = self.context, _CONTEXT
             try:
-                for ext, written in zip(("png", "svg"), done[stem]):
-                    atomic_write_bytes(cache / key[:2] / f"{key}-{stem}.{ext}", written.read_bytes())
-            except (OSError, OrgmodelError):  # a cache that cannot be written is only slower, never an error
-                pass
-    return [(stem, done[stem]) for stem, _draw in figures]
+                self.jobs[name]()
+            finally:
+                _CONTEXT = saved
+        self._seen(name)
+        for other, fut in self.futures.items():  # the others that ended meanwhile
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                self._seen(other)
+
+    def finish(self) -> None:
+        """Return when every job is done; a job's failure is raised here."""
+        if self.pending:
+            self.start()
+        for name in [*self.futures, *self.jobs]:
+            self.wait(name)
 
 
 def annex_subtitle(view: View, lang: str | None = None) -> str:
     return _("Restructuring of agencies and public service units: {name}, {base} to {date}", lang,
-             name=G.registry_title(view.registry, lang), base=fmt.date(view.baseline, lang), date=fmt.date(view.as_of, lang))
+             name=S.registry_title(view.registry, lang), base=fmt.date(view.baseline, lang), date=fmt.date(view.as_of, lang))
 
 
 def _sources(view: View) -> list[str]:
@@ -318,7 +558,7 @@ def _synthetic_note(view: View, lang: str) -> str:
 def parameter_rows(view: View, solution=None, front=None, lang: str | None = None) -> list[tuple[str, str]]:
     """(label, value) of every parameter the results depend on."""
     lang = fmt.check_lang(lang)
-    rows = [(_("Registry", lang), f"{G.registry_title(view.registry, lang)} ({view.registry.path})"),
+    rows = [(_("Registry", lang), f"{S.registry_title(view.registry, lang)} ({view.registry.path})"),
             (_("Baseline", lang), fmt.date(view.baseline, lang)), (_("As of", lang), fmt.date(view.as_of, lang))]
     if solution is not None:
         scn = solution.scenario
