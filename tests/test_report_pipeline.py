@@ -36,10 +36,11 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_workers_forked_before_the_solve_draw_the_same_figures(scenario, monkeypatch):
-    """Forced to start before the solve (as on 4 cores), the workers get the plan's recipes and
+    """Started before the solve (from 2 cores), the workers get the plan's recipes and
     the solution afterwards, without its scenario (they inherited it): the figures are the same,
     byte for byte, as those of workers started after the solve."""
     tmp = scenario.parent
+    monkeypatch.setattr(R, "EARLY_CORES", 10**6)  # started after the solve
     late = X.build_report(tmp / "reg", B, D, tmp / "late", scenario=scenario, org_units=[], frontier_steps=2)
     sent = []
     real = R._portable

@@ -212,8 +212,8 @@ def plan_report(view: View, *, solution=None, front: pd.DataFrame | None = None,
 
 class ReportWriter:
     """A report folder being written, opened before the scenario is solved: the folder is checked
-    at once, the state's figures are taken from the cache or (from :data:`EARLY_CORES` cores)
-    drawn by forked workers while the caller solves, and :meth:`write` adds the plan, the tables,
+    at once, the state's figures are taken from the cache or drawn by forked workers while the
+    caller solves (from :data:`EARLY_CORES` cores), and :meth:`write` adds the plan, the tables,
     the annex and the README. Use it as a context manager; the folder replaces ``out_dir``
     when the block ends without an error, and nothing at ``out_dir`` changes otherwise::
 
@@ -268,11 +268,15 @@ class ReportWriter:
             plan = [(stem, r) for stem, r in rp.figures if stem in rp.plan_figures]
             for stem, recipe in _annex_order(plan):
                 drawing.submit(stem, recipe, key, plan={"solution": solution, "front": front})
-        drawing.call("tables.xlsx", _("Excel workbook"), functools.partial(
-            _workbook, tmp / "tables.xlsx", rp.tables + rp.scenario_tables, lang, cover_rows(view, solution, front, lang),
-            annex_subtitle(view, lang)))
+        workbook = functools.partial(_workbook, tmp / "tables.xlsx", rp.tables + rp.scenario_tables, lang,
+                                     cover_rows(view, solution, front, lang), annex_subtitle(view, lang))
         drawing.start()
         drawing.count(progress)
+        if drawing.drawing:  # the workers are busy drawing: the workbook is written here meanwhile
+            workbook()
+            progress.step(_("Excel workbook"))
+        else:  # every figure came from the cache: a worker writes the workbook beside the annex
+            drawing.call("tables.xlsx", _("Excel workbook"), workbook)
         folder = tmp / "figures"
         refs = {stem: FigureRef(rp.captions[stem], folder / f"{stem}.png", folder / f"{stem}.svg",
                                 ready=functools.partial(drawing.wait, stem)) for stem, _r in rp.figures}
@@ -289,8 +293,12 @@ class ReportWriter:
 ANNEX_ORDER = ("07", "08", "09", "10", "01", "02", "03", "04", "05", "06")
 
 
+def _annex_rank(stem: str) -> tuple[int, str]:
+    return (ANNEX_ORDER.index(stem[:2]) if stem[:2] in ANNEX_ORDER else len(ANNEX_ORDER), stem)
+
+
 def _annex_order(figures: list) -> list:
-    return sorted(figures, key=lambda f: (ANNEX_ORDER.index(f[0][:2]) if f[0][:2] in ANNEX_ORDER else len(ANNEX_ORDER), f[0]))
+    return sorted(figures, key=lambda f: _annex_rank(f[0]))
 
 
 def _workbook(path: Path, tables: list, lang: str, cover, title: str) -> None:
@@ -366,9 +374,10 @@ def figure_key(view: View, solution, front, lang: str, target) -> str | None:
 _CONTEXT: dict = {}
 
 
-#: cores from which the state's figures are drawn while the scenario is solved: on 2 cores the
-#: drawing and the solve's own threads only take turns (measured: no gain), from 4 they overlap
-EARLY_CORES = 4
+#: cores from which the state's figures are drawn while the scenario is solved (each worker then
+#: imports matplotlib itself). Measured on 2 cores, first report of a registry: 4.21 s against
+#: 4.41 s (median of 8 runs each); from 4 cores the drawing and the solve no longer take turns.
+EARLY_CORES = 2
 
 
 def _init_worker(preload: bool) -> None:
@@ -432,6 +441,7 @@ class Drawing:
         self.futures: dict[str, Future] = {}
         self.labels: dict[str, str] = {}
         self.seen: list[str] = []
+        self.figure_jobs: list[str] = []
         self.progress: Progress | None = None
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -464,6 +474,8 @@ class Drawing:
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_init_worker, initargs=(early,))
         pending, self.pending = self.pending, []
+        if not early:  # in the order the annex shows them (it waits for each), other jobs last
+            pending.sort(key=lambda job: _annex_rank(job[0]) if job[1] is _draw else (len(ANNEX_ORDER) + 1, ""))
         for name, fn, args in pending:
             if self.pool is not None:
                 if args and isinstance(args[-1], dict):
@@ -487,11 +499,18 @@ class Drawing:
             self.labels[stem] = _("figure {name}", name=stem)
             self._seen(stem)
             return
+        self.figure_jobs.append(stem)
         self._add(stem, _("figure {name}", name=stem), _draw, stem, recipe, self.folder, kept, dict(plan or {}))
 
     def call(self, name: str, label: str, fn: Callable[[], None]) -> None:
         """Queue another job (a picklable callable: the workers may be running already)."""
         self._add(name, label, fn)
+
+    @property
+    def drawing(self) -> bool:
+        """True when figures are queued or being drawn."""
+        return any(not (stem in self.futures and self.futures[stem].done()) for stem in self.figure_jobs
+                   if stem not in self.seen)
 
     @property
     def waiting(self) -> bool:
