@@ -714,6 +714,8 @@ def main(argv: list[str] | None = None) -> None:
         set_lang(_lang_from_argv(argv))
         rv = translated_command().main(args=argv, prog_name="orgmodel", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
+        if code == 130:  # typer turns Ctrl-C into a silent exit code 130 (no command returns 130 itself)
+            _err(_("Interrupted."))
     except OrgmodelError as exc:
         _err(str(exc))
         code = exc.exit_code

@@ -140,3 +140,33 @@ def test_a_report_from_the_cache_never_imports_matplotlib(tmp_path):
     second = subprocess.run([sys.executable, "-c", code2], cwd=ROOT, capture_output=True, text=True, check=True)
     assert second.stdout.split() == ["False", "False", "False", "False"]
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+def test_with_one_core_the_jobs_run_in_this_process_with_the_same_figures(scenario, monkeypatch):
+    """No fork, or one core: every job runs here when the annex (or the end) waits for it."""
+    tmp = scenario.parent
+    forked = X.build_report(tmp / "reg", B, D, tmp / "forked", scenario=scenario, org_units=[], frontier_steps=2)
+    monkeypatch.setattr(R.os, "cpu_count", lambda: 1)
+    pools = []
+    monkeypatch.setattr(R, "ProcessPoolExecutor", lambda *a, **k: pools.append(1))
+    here = X.build_report(tmp / "reg", B, D, tmp / "here", scenario=scenario, org_units=[], frontier_steps=2)
+    assert not pools and _files(here) == _files(forked)
+    assert (here / "tables.xlsx").is_file() and (here / "annex.docx").is_file()
+
+
+def test_ctrl_c_during_a_report_says_so_and_leaves_nothing(scenario, monkeypatch, capsys):
+    """Ctrl-C (here: while the scenario is solved) ends the command with exit code 130 and a
+    message in Vietnamese; no folder and no temporary folder stay behind."""
+    from orgmodel import cli
+    from orgmodel import export
+
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "solve_for_report", interrupted)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["report", str(scenario.parent / "reg"), "--as-of", D, "--scenario", str(scenario), "--out",
+                  str(scenario.parent / "out"), "--unit", "none", "--quiet"])
+    assert exit_.value.code == 130
+    assert "Đã dừng" in capsys.readouterr().err
+    assert not [p for p in scenario.parent.iterdir() if p.name.startswith(".out") or p.name == "out"]
