@@ -495,7 +495,7 @@ def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .export import solve_for_report
+    from .export import SolveAside
     from .fmt import check_lang
     from .outputs.report import Progress as Steps
     from .outputs.report import ReportWriter
@@ -521,13 +521,17 @@ def _report(registry: Path, *, baseline, as_of, scenario, out, lang, units, goal
         view = View(tl, d, baseline)
         steps = Steps(step=lambda m: bar.update(task, advance=1, description=m),
                       total=lambda n: bar.update(task, total=n, completed=0))
-        # the folder is checked and the state's figures start drawing before any solve
-        with ReportWriter(view, folder, scenario=scn, lang=lang, force=force, org_units=org_units, target=target,
-                          progress=steps) as writer:
-            sol = front = None
+        if scn is not None:
+            bar.update(task, description=_("Solving the scenario"))
+        # the scenario is solved in another process while this one checks the folder, starts the
+        # state's figures, works out the state's tables and gets ready to draw the plan's
+        with SolveAside(scn, frontier_steps=frontier_steps) as solving, \
+                ReportWriter(view, folder, scenario=scn, lang=lang, force=force, org_units=org_units, target=target,
+                             progress=steps) as writer:
             if scn is not None:
-                bar.update(task, description=_("Solving the scenario"))
-                sol, front = solve_for_report(scn, frontier_steps=frontier_steps)
+                writer.drawing.get_ready()
+            writer.prepare()
+            sol, front = solving.result() if scn is not None else (None, None)
             path = writer.write(sol, front)
     _err(_("wrote {path}", path=path))
 

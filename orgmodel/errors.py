@@ -48,6 +48,9 @@ class ValidationError(OrgmodelError):
         self.header = header
         super().__init__(self.render())
 
+    def __reduce__(self):  # pickled whole (a report's solving process sends it to the command)
+        return (self.__class__, (self.problems, self.header))
+
     def render(self) -> str:
         lines = [self.header] if self.header else []
         for row in self.problems.itertuples(index=False):

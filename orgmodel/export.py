@@ -9,6 +9,7 @@ to :func:`orgmodel.outputs.report.write_report`, which never solves.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -81,6 +82,83 @@ def solve_for_report(scenario, *, frontier_steps: int | None = None, log: Callab
     log = log or (lambda _m: None)
     sol = solve_scenario(scn, log=log)
     return sol, frontier(scn, steps=frontier_steps, log=log)
+
+
+def _solve_child(conn, scn, frontier_steps) -> None:
+    """In a forked child: solve, send (solution without its scenario and model, frontier) or the error."""
+    import dataclasses
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops this child
+    try:
+        sol, front = solve_for_report(scn, frontier_steps=frontier_steps)
+        message = ("ok", dataclasses.replace(sol, scenario=None, instance=None), front)
+    except BaseException as exc:  # noqa: BLE001  (sent to the parent, raised there)
+        message = ("error", exc, None)
+    try:
+        conn.send(message)
+    except Exception as exc:  # an error that cannot be pickled: its words still reach the parent
+        conn.send(("error", RuntimeError(f"{type(message[1]).__name__}: {message[1]}" if message[0] == "error" else str(exc)), None))
+    conn.close()
+
+
+class SolveAside:
+    """:func:`solve_for_report` of a loaded scenario in a forked child process, while this
+    process goes on (the report command gets its folder, tables and drawing ready meanwhile)::
+
+        with SolveAside(scn, frontier_steps=25) as solving:
+            ...                                   # work here
+            solution, front = solving.result()    # the same answer, with this process's scenario
+
+    Without ``fork``, or with one core, :meth:`result` solves here. An error in the child is
+    raised by :meth:`result`; leaving the block early (an error here, Ctrl-C) stops the child."""
+
+    def __init__(self, scenario, *, frontier_steps: int | None = None):
+        self.scenario, self.frontier_steps = scenario, frontier_steps
+        self.child = self.receive = None
+        self.answered = False
+
+    def __enter__(self) -> "SolveAside":
+        import multiprocessing
+        import os
+
+        if self.scenario is None or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return self
+        ctx = multiprocessing.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+        self.child = ctx.Process(target=_solve_child, args=(send, self.scenario, self.frontier_steps),
+                                 name="orgmodel-solve", daemon=True)
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice by the child
+            stream.flush()
+        self.child.start()
+        send.close()
+        return self
+
+    def result(self):
+        """(solution, frontier), as :func:`solve_for_report` gives them."""
+        import dataclasses
+
+        if self.child is None:
+            return solve_for_report(self.scenario, frontier_steps=self.frontier_steps)
+        try:
+            status, value, front = self.receive.recv()
+        except EOFError:
+            self.child.join()
+            raise RuntimeError(f"the solving process ended without an answer (exit code {self.child.exitcode})") from None
+        self.answered = True  # the child ends by itself: it is joined when the block ends
+        if status != "ok":
+            raise value
+        return dataclasses.replace(value, scenario=self.scenario), front
+
+    def __exit__(self, *exc) -> None:
+        if self.child is None:
+            return
+        self.receive.close()
+        self.child.join(timeout=5.0 if self.answered else 0.0)
+        if self.child.is_alive():  # still solving: stopped
+            self.child.terminate()
+            self.child.join()
+        self.child = None
 
 
 def __getattr__(name: str):

@@ -272,3 +272,27 @@ def test_every_vietnamese_letter_is_drawn_in_the_figure_font(tl, tmp_path):
         F.save_figure(F.org_chart(tl, pick_department(tl, B, D), B, D, lang="vi"), tmp_path / "org")
     assert not [w for w in caught if "missing from font" in str(w.message)]
     assert not F.covers_vietnamese("/no/such/font.ttf")
+
+
+def test_before_after_bars_draw_each_count_in_its_row(tl):
+    """The bars are drawn directly (no seaborn): per group, the baseline bar above the current
+    one, their lengths the counts, the first group at the top, in the before and after colours."""
+    import matplotlib.colors as mcolors
+
+    from orgmodel.outputs.data import breakdown_table
+
+    fig = G.breakdown_chart(tl, B, D, by="sector")
+    ax = fig.axes[0]
+    data = breakdown_table(tl, B, D, by="sector")
+    bars = [p for c in ax.containers for p in c]
+    assert len(bars) == 2 * len(data)
+    before, after = bars[:len(data)], bars[len(data):]
+    assert [b.get_width() for b in before] == [float(v) for v in data["baseline"]]
+    assert [b.get_width() for b in after] == [float(v) for v in data["current"]]
+    for i, (b, a) in enumerate(zip(before, after)):
+        assert b.get_y() + b.get_height() == pytest.approx(a.get_y())  # side by side, before first
+        assert b.get_y() < i < a.get_y() + a.get_height()  # both in row i
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # the first group at the top
+    assert [t.get_text() for t in ax.get_yticklabels()] == [fmt.label("sector", g) for g in data["group"]]
+    assert mcolors.to_hex(before[0].get_facecolor()) == G.BEFORE.lower()
+    assert mcolors.to_hex(after[0].get_facecolor()) == G.AFTER.lower()

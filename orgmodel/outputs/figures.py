@@ -299,8 +299,13 @@ def progress_chart(tl, baseline=None, as_of=None, *, lang: str | None = None, wi
     with figure_style():
         fig = new_figure(width, 7.0 if width_cm(width) >= 12 else 6.5)
         ax = fig.add_subplot()
-        _seaborn().barplot(data=data, x="group", y="count", hue="date", hue_order=[before, after],
-                    palette=[BEFORE, AFTER], ax=ax, width=0.7, saturation=1, edgecolor="white", linewidth=0.5)
+        groups = list(dict.fromkeys(data["group"]))
+        x, half = np.arange(len(groups)), 0.7 / 2  # two bars per group, side by side in 0.7 of a slot
+        for offset, when, colour in ((-half / 2, before, BEFORE), (half / 2, after, AFTER)):
+            counts = data[data["date"] == when].set_index("group")["count"].reindex(groups).to_numpy(dtype=float)
+            ax.bar(x + offset, counts, width=half, color=colour, edgecolor="white", linewidth=0.5, label=when)
+        ax.set_xticks(x, groups)
+        ax.set_xlim(-0.5, len(groups) - 0.5)
         for container in ax.containers:
             ax.bar_label(container, labels=[fmt.number(v, lang) for v in container.datavalues],
                          fontsize=SMALL_PT, padding=1.5)
@@ -453,19 +458,21 @@ def _before_after_bars(data: pd.DataFrame, by: str, before: str, after: str, lan
                        title: str | None, source: str) -> Figure:
     """Shared drawing of before/after horizontal bars (group, baseline, current, reduced, reduced_pct)."""
     labels = [fmt.label(by, g, lang) for g in data["group"]]
-    long = pd.DataFrame({
-        "label": labels * 2,
-        "when": [before] * len(data) + [after] * len(data),
-        "count": list(data["baseline"]) + list(data["current"]),
-    })
     n = len(data)
     with figure_style():
         title_lines = math.ceil(len(title) / max(width_cm(width) * 4.4, 30)) if title else 0
         source_lines = math.ceil(len(source) / max(width_cm(width) * 7.5, 40))
         fig = new_figure(width, 2.6 + 0.7 * max(n, 1) + 0.5 * title_lines + 0.4 * source_lines)
         ax = fig.add_subplot()
-        _seaborn().barplot(data=long, y="label", x="count", hue="when", hue_order=[before, after], order=labels,
-                    palette=[BEFORE, AFTER], orient="h", ax=ax, width=0.78, saturation=1, edgecolor="white", linewidth=0.4)
+        # two bars per group, side by side in 0.78 of a row, the first group on top (drawn directly:
+        # seaborn's barplot took a third of the figure's time to compute the same rectangles)
+        y, half = np.arange(n), 0.78 / 2
+        for offset, values, colour, label in ((-half / 2, data["baseline"], BEFORE, before),
+                                               (half / 2, data["current"], AFTER, after)):
+            ax.barh(y + offset, values.to_numpy(dtype=float), height=half, color=colour, edgecolor="white", linewidth=0.4,
+                    label=label)
+        ax.set_yticks(y, labels)
+        ax.set_ylim(n - 0.5, -0.5)
         top = float(max(data["baseline"].max() if n else 0, data["current"].max() if n else 0, 1))
         for i, r in enumerate(data.itertuples(index=False)):
             ax.annotate(_change_label(r.reduced, r.reduced_pct, lang), (max(r.baseline, r.current), i),

@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import signal
 import contextlib
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,14 +180,13 @@ def plan_figures(solution, front: pd.DataFrame | None = None, *, lang: str | Non
     return figures, captions
 
 
-def plan_report(view: View, *, solution=None, front: pd.DataFrame | None = None, lang: str | None = None,
-                org_units=None, target: tuple[str, float] | None = ("psu", 10),
-                state: tuple[list, dict] | None = None) -> ReportPlan:
-    """The tables, texts and figure recipes of a report, all read from ``view`` and ``solution``
-    (``state``: the state's figures and captions, when already worked out)."""
+def state_report(view: View, *, lang: str | None = None, org_units=None, target: tuple[str, float] | None = ("psu", 10),
+                 figures: tuple[list, dict] | None = None) -> ReportPlan:
+    """The state's part of a report: its tables, texts and figure recipes (``figures``: those of
+    :func:`state_figures`, when already worked out)."""
     lang = fmt.check_lang(lang)
     rp = ReportPlan()
-    figures, captions = state or state_figures(view, lang=lang, org_units=org_units, target=target)
+    figures, captions = figures or state_figures(view, lang=lang, org_units=org_units, target=target)
     rp.figures, rp.captions = list(figures), dict(captions)
     rp.tables = [T.progress_table(view, lang=lang), T.reconciliation_table(view, lang=lang), T.trajectory_table(view, lang=lang),
                  T.breakdown_table(view, by="sector", lang=lang), T.breakdown_table(view, by="locality", lang=lang),
@@ -194,6 +194,18 @@ def plan_report(view: View, *, solution=None, front: pd.DataFrame | None = None,
     rp.texts = [X.summary_sentence(view, lang=lang), X.reconciliation_sentence(view, lang=lang)]
     if target:
         rp.texts.append(X.target_sentence(view, target[0], target[1], lang=lang))
+    return rp
+
+
+def plan_report(view: View, *, solution=None, front: pd.DataFrame | None = None, lang: str | None = None,
+                org_units=None, target: tuple[str, float] | None = ("psu", 10),
+                state: ReportPlan | None = None) -> ReportPlan:
+    """The tables, texts and figure recipes of a report, all read from ``view`` and ``solution``
+    (``state``: the state's part, :func:`state_report`, when already worked out)."""
+    lang = fmt.check_lang(lang)
+    base = state or state_report(view, lang=lang, org_units=org_units, target=target)
+    rp = dataclasses.replace(base, figures=list(base.figures), captions=dict(base.captions), tables=list(base.tables),
+                             texts=list(base.texts), scenario_tables=[], scenario_texts=[], plan_figures=set())
     if solution is not None:
         sol, scn = solution, solution.scenario
         rp.scenario_texts = X.scenario_sentences(sol, lang)
@@ -233,6 +245,7 @@ class ReportWriter:
         self.state = state_figures(view, lang=self.lang, org_units=org_units, target=target)  # a bad --unit fails here
         self.scenario = scenario
         self._stack = contextlib.ExitStack()
+        self._state_report: ReportPlan | None = None
         self.tmp: Path | None = None
         self.drawing: Drawing | None = None
 
@@ -252,6 +265,13 @@ class ReportWriter:
     def __exit__(self, *exc) -> bool | None:
         return self._stack.__exit__(*exc)
 
+    def prepare(self) -> ReportPlan:
+        """The state's tables and texts, worked out now (the command does it while the scenario
+        is solved in another process); :meth:`write` uses them."""
+        if self._state_report is None:
+            self._state_report = state_report(self.view, lang=self.lang, target=self.target, figures=self.state)
+        return self._state_report
+
     def write(self, solution=None, front: pd.DataFrame | None = None) -> Path:
         """Add the plan (when given), the tables, the annex and the README; the folder is in
         place once the ``with`` block ends. Returns the folder."""
@@ -260,23 +280,18 @@ class ReportWriter:
         view, lang, tmp, drawing, progress = self.view, self.lang, self.tmp, self.drawing, self.progress
         if solution is not None and self.scenario is not None and solution.scenario is not self.scenario:
             raise ValueError("the solution is not of the scenario this report was opened with")
-        rp = plan_report(view, solution=solution, front=front, lang=lang, org_units=self.org_units, target=self.target,
-                         state=self.state)
+        rp = plan_report(view, solution=solution, front=front, lang=lang, target=self.target, state=self.prepare())
         progress.total(len(rp.figures) + 3)
         if solution is not None:
             key = figure_key(view, solution, front, lang, self.target)
             plan = [(stem, r) for stem, r in rp.figures if stem in rp.plan_figures]
             for stem, recipe in _annex_order(plan):
                 drawing.submit(stem, recipe, key, plan={"solution": solution, "front": front})
-        workbook = functools.partial(_workbook, tmp / "tables.xlsx", rp.tables + rp.scenario_tables, lang,
-                                     cover_rows(view, solution, front, lang), annex_subtitle(view, lang))
+        drawing.call("tables.xlsx", _("Excel workbook"), functools.partial(  # after the figures, in a worker
+            _workbook, tmp / "tables.xlsx", rp.tables + rp.scenario_tables, lang, cover_rows(view, solution, front, lang),
+            annex_subtitle(view, lang)))
         drawing.start()
         drawing.count(progress)
-        if drawing.drawing:  # the workers are busy drawing: the workbook is written here meanwhile
-            workbook()
-            progress.step(_("Excel workbook"))
-        else:  # every figure came from the cache: a worker writes the workbook beside the annex
-            drawing.call("tables.xlsx", _("Excel workbook"), workbook)
         folder = tmp / "figures"
         refs = {stem: FigureRef(rp.captions[stem], folder / f"{stem}.png", folder / f"{stem}.svg",
                                 ready=functools.partial(drawing.wait, stem)) for stem, _r in rp.figures}
@@ -441,7 +456,6 @@ class Drawing:
         self.futures: dict[str, Future] = {}
         self.labels: dict[str, str] = {}
         self.seen: list[str] = []
-        self.figure_jobs: list[str] = []
         self.progress: Progress | None = None
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -459,6 +473,12 @@ class Drawing:
             self.pool = None
         _CONTEXT = {}
 
+    def get_ready(self) -> None:
+        """Import what drawing needs here, unless workers already drawing import it themselves
+        (the report does it while its scenario is solved in another process)."""
+        if self.pool is None and (os.cpu_count() or 1) > 1:
+            _figures().preload()
+
     def start(self, *, early: bool = False) -> None:
         """Start the queued jobs: fork the workers (they inherit the state as it is now), or keep
         the jobs to run here. ``early`` (before the scenario is solved, the state's figures to draw
@@ -470,6 +490,8 @@ class Drawing:
             figures = any(fn is _draw for _n, fn, _a in self.pending)
             if figures and not early:
                 _figures().preload()  # once here, inherited by the workers
+            for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice by a worker
+                stream.flush()
             workers = min(cores, 4) if early else min(cores, 4, max(len(self.pending), 1))
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_init_worker, initargs=(early,))
@@ -499,18 +521,11 @@ class Drawing:
             self.labels[stem] = _("figure {name}", name=stem)
             self._seen(stem)
             return
-        self.figure_jobs.append(stem)
         self._add(stem, _("figure {name}", name=stem), _draw, stem, recipe, self.folder, kept, dict(plan or {}))
 
     def call(self, name: str, label: str, fn: Callable[[], None]) -> None:
         """Queue another job (a picklable callable: the workers may be running already)."""
         self._add(name, label, fn)
-
-    @property
-    def drawing(self) -> bool:
-        """True when figures are queued or being drawn."""
-        return any(not (stem in self.futures and self.futures[stem].done()) for stem in self.figure_jobs
-                   if stem not in self.seen)
 
     @property
     def waiting(self) -> bool:
