@@ -170,3 +170,46 @@ def test_ctrl_c_during_a_report_says_so_and_leaves_nothing(scenario, monkeypatch
     assert exit_.value.code == 130
     assert "Đã dừng" in capsys.readouterr().err
     assert not [p for p in scenario.parent.iterdir() if p.name.startswith(".out") or p.name == "out"]
+
+
+def test_the_scenario_solved_aside_gives_the_same_answer_with_this_scenario(scenario):
+    from orgmodel.scenario import load_scenario
+
+    scn = load_scenario(scenario)
+    here = X.solve_for_report(scn, frontier_steps=3)
+    with X.SolveAside(scn, frontier_steps=3) as solving:
+        assert solving.child is not None  # (2 cores or more, fork: this machine)
+        aside = solving.result()
+    assert aside[0].scenario is scn and aside[0].status == here[0].status
+    assert aside[0].plan.equals(here[0].plan) and aside[1].equals(here[1])
+
+
+def test_an_error_while_solving_aside_is_raised_here_whole(scenario, monkeypatch):
+    import pandas as pd
+
+    from orgmodel.errors import ValidationError
+    from orgmodel.scenario import load_scenario
+
+    problems = pd.DataFrame([{"severity": "error", "file": "scn.yaml", "line": 3, "id": "", "column": "targets",
+                              "value": "x", "message": "không đọc được mục tiêu"}])
+
+    def broken(*_a, **_k):
+        raise ValidationError(problems, "Kịch bản có lỗi")
+
+    monkeypatch.setattr(X, "solve_for_report", broken)  # the child is forked after this: it inherits it
+    with pytest.raises(ValidationError) as err, X.SolveAside(load_scenario(scenario)) as solving:
+        solving.result()
+    assert err.value.problems.equals(problems) and "scn.yaml:3: không đọc được mục tiêu" in str(err.value)
+
+
+def test_leaving_early_stops_the_solving_process(scenario, monkeypatch):
+    import time
+
+    from orgmodel.scenario import load_scenario
+
+    monkeypatch.setattr(X, "solve_for_report", lambda *a, **k: time.sleep(60))
+    t = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt), X.SolveAside(load_scenario(scenario)) as solving:
+        child = solving.child
+        raise KeyboardInterrupt
+    assert not child.is_alive() and time.perf_counter() - t < 10
