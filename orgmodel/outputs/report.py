@@ -75,7 +75,7 @@ class ReportPlan:
 
     tables: list = field(default_factory=list)
     scenario_tables: list = field(default_factory=list)
-    figures: list = field(default_factory=list)  # (stem, draw) pairs
+    figures: list = field(default_factory=list)  # (stem, Recipe) pairs
     captions: dict = field(default_factory=dict)
     texts: list = field(default_factory=list)
     scenario_texts: list = field(default_factory=list)
