@@ -348,39 +348,31 @@ def _command(args: list[str], env: dict | None = None) -> tuple[float, float, in
     return time.perf_counter() - t, round(usage.ru_maxrss / 1024, 1), proc.returncode
 
 
-def measure_commands(repeat: int = 3) -> dict:
-    """The main scenario's ``solve``, ``frontier`` and ``report`` commands, end to end (median of
-    ``repeat`` runs): the ratios the issue states (frontier / solve, report / solve). The report
-    is timed with its figure cache in three states: empty (``ORGMODEL_CACHE=off``), holding the
-    state's figures (a report of the same registry and dates drawn before, the plan new), and
-    holding every figure (the same report again)."""
+def measure_commands(repeat: int = 5) -> dict:
+    """The main scenario's ``solve``, ``frontier`` and ``report`` commands, end to end: the ratios
+    the issue states (frontier / solve, report / solve). Each round runs every command once, in
+    turn (so that a slower or busier spell of the machine weighs on all of them alike); each figure
+    is the median over ``repeat`` rounds. The report is timed with its figure cache in three
+    states: empty (``ORGMODEL_CACHE=off``), holding the state's figures (a status report of the
+    same registry and dates drawn before, the plan new), and holding every figure (the same report
+    again)."""
     scn, as_of = str(MAIN_SCENARIO), "2025-12-31"
-    out: dict = {}
+    runs: dict[str, list] = {k: [] for k in ("solve", "frontier", "report_cold", "report_new_plan", "report_cached")}
     with tempfile.TemporaryDirectory() as tmp:
-        def median(name, args, env=None, before=None):
-            runs = []
-            for i in range(repeat):
-                if before:
-                    before(i)
-                runs.append(_command([*args, "--out", f"{tmp}/{name}-{i}"], env))
-            runs.sort()
-            wall, peak, code = runs[len(runs) // 2]
-            out[name] = {"wall_s": wall, "peak_mb": max(r[1] for r in runs), "exit": code}
-
-        median("solve", ["solve", scn, "--quiet"])
-        median("frontier", ["frontier", scn, "--quiet"])
         report = ["report", str(PROVINCE), "--as-of", as_of, "--scenario", scn, "--quiet"]
-        median("report_cold", report, {"ORGMODEL_CACHE": "off"})
-
-        def state_only(i):  # a fresh cache holding the state's figures only (a status report of the same dates)
-            _command(["report", str(PROVINCE), "--as-of", as_of, "--quiet", "--out", f"{tmp}/status-{i}"],
-                     {"ORGMODEL_CACHE": f"{tmp}/cache-{i}"})
         for i in range(repeat):
-            state_only(i)
-        runs = sorted(_command([*report, "--out", f"{tmp}/report_new_plan-{i}"], {"ORGMODEL_CACHE": f"{tmp}/cache-{i}"})
-                      for i in range(repeat))
-        out["report_new_plan"] = {"wall_s": runs[len(runs) // 2][0], "peak_mb": max(r[1] for r in runs), "exit": runs[0][2]}
-        median("report_cached", report, {"ORGMODEL_CACHE": f"{tmp}/cache-0"})
+            cache = {"ORGMODEL_CACHE": f"{tmp}/cache-{i}"}
+            runs["solve"].append(_command(["solve", scn, "--quiet", "--out", f"{tmp}/solve-{i}"]))
+            runs["frontier"].append(_command(["frontier", scn, "--quiet", "--out", f"{tmp}/frontier-{i}"]))
+            runs["report_cold"].append(_command([*report, "--out", f"{tmp}/cold-{i}"], {"ORGMODEL_CACHE": "off"}))
+            _command(["report", str(PROVINCE), "--as-of", as_of, "--quiet", "--out", f"{tmp}/status-{i}"], cache)  # the state's figures
+            runs["report_new_plan"].append(_command([*report, "--out", f"{tmp}/new-plan-{i}"], cache))
+            runs["report_cached"].append(_command([*report, "--out", f"{tmp}/cached-{i}"], cache))
+    out = {}
+    for name, got in runs.items():
+        walls = sorted(r[0] for r in got)
+        out[name] = {"wall_s": walls[len(walls) // 2], "peak_mb": max(r[1] for r in got),
+                     "exit": max((r[2] for r in got), key=abs)}
     return out
 
 
@@ -445,7 +437,7 @@ def run(report=print, *, provinces: int = 63, seed: int = 0, naive: bool = True,
                    f"medians of 3)")
         cmd = measure_commands()
         figures["commands"] = cmd
-        report(f"\nCommands on {MAIN_SCENARIO.name} as a planner runs them (median of 3, process start included):")
+        report(f"\nCommands on {MAIN_SCENARIO.name} as a planner runs them (median of 5 rounds, process start included):")
         report(f"  {'command':<44}{'wall s':>8}{'/ solve':>9}{'peak MB':>9}")
         labels = {"solve": "orgmodel solve", "frontier": "orgmodel frontier (25 points)",
                   "report_cold": "orgmodel report --scenario, nothing cached",
