@@ -89,6 +89,9 @@ def _solve_child(conn, scn, frontier_steps) -> None:
     import dataclasses
     import signal
 
+    from .outputs.report import fresh_std_streams
+
+    fresh_std_streams()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops this child
     try:
         sol, front = solve_for_report(scn, frontier_steps=frontier_steps)

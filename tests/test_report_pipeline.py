@@ -213,3 +213,21 @@ def test_leaving_early_stops_the_solving_process(scenario, monkeypatch):
         child = solving.child
         raise KeyboardInterrupt
     assert not child.is_alive() and time.perf_counter() - t < 10
+
+
+def test_forked_processes_write_through_streams_of_their_own(capfd):
+    """A worker or the solving child replaces the stdout and stderr it inherited (whose lock a
+    progress bar's thread may have held at the fork) by new streams on the same descriptors."""
+    saved = sys.stdout, sys.stderr
+    try:
+        R.fresh_std_streams()
+        fresh = sys.stdout, sys.stderr
+        print("ra stdout", flush=True)
+        print("ra stderr", file=sys.stderr, flush=True)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.close()
+        sys.stdout, sys.stderr = saved
+    assert fresh[0] is not saved[0] and fresh[1] is not saved[1]
+    out, err = capfd.readouterr()
+    assert "ra stdout" in out and "ra stderr" in err

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -395,8 +396,23 @@ _CONTEXT: dict = {}
 EARLY_CORES = 2
 
 
+def fresh_std_streams() -> None:
+    """In a forked process: stdout and stderr as new objects on the same descriptors. A stream
+    inherited from the parent may carry a lock another thread held at the fork (a progress bar
+    refreshing), and the process flushes its streams when it ends."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        old = getattr(sys, name)
+        try:
+            setattr(sys, name, io.TextIOWrapper(io.FileIO(os.dup(fd), "w"), encoding=getattr(old, "encoding", None) or "utf-8",
+                                                errors=getattr(old, "errors", None) or "backslashreplace", line_buffering=True))
+        except OSError:  # no such descriptor: nothing to write to
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+
+
 def _init_worker(preload: bool) -> None:
-    """A drawing worker: Ctrl-C is the parent's to handle; matplotlib imported at once when figures will come."""
+    """A drawing worker: its own std streams; Ctrl-C is the parent's to handle; matplotlib
+    imported at once when figures will come."""
+    fresh_std_streams()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if preload:
         _figures().preload()
