@@ -97,12 +97,32 @@ def _solve_child(conn, scn, frontier_steps) -> None:
         sol, front = solve_for_report(scn, frontier_steps=frontier_steps)
         message = ("ok", dataclasses.replace(sol, scenario=None, instance=None), front)
     except BaseException as exc:  # noqa: BLE001  (sent to the parent, raised there)
-        message = ("error", exc, None)
+        message = ("error", _portable_error(exc), None)
     try:
         conn.send(message)
-    except Exception as exc:  # an error that cannot be pickled: its words still reach the parent
-        conn.send(("error", RuntimeError(f"{type(message[1]).__name__}: {message[1]}" if message[0] == "error" else str(exc)), None))
+    except Exception as exc:  # an answer that cannot be pickled (a bug): its words still reach the parent
+        conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), None))
     conn.close()
+
+
+def _portable_error(exc: BaseException) -> BaseException:
+    """``exc`` when it crosses a pipe unchanged; else an error of the same kind and words (an
+    OrgmodelError keeps its exit code)."""
+    import pickle
+
+    from .errors import OrgmodelError
+
+    try:
+        back = pickle.loads(pickle.dumps(exc))
+        if type(back) is type(exc) and str(back) == str(exc):
+            return exc
+    except Exception:  # noqa: BLE001  (then the words are sent)
+        pass
+    if isinstance(exc, OrgmodelError):
+        plain = OrgmodelError(str(exc))
+        plain.exit_code = exc.exit_code
+        return plain
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 class SolveAside:

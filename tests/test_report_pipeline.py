@@ -231,3 +231,18 @@ def test_forked_processes_write_through_streams_of_their_own(capfd):
     assert fresh[0] is not saved[0] and fresh[1] is not saved[1]
     out, err = capfd.readouterr()
     assert "ra stdout" in out and "ra stderr" in err
+
+
+def test_an_error_that_cannot_cross_the_pipe_keeps_its_words_and_exit_code():
+    from orgmodel.errors import EXIT_INVALID, OrgmodelError
+
+    class Stubborn(OrgmodelError):
+        exit_code = EXIT_INVALID
+
+        def __init__(self, what, where):  # two arguments: unpickling with one fails
+            super().__init__(f"{what} ở {where}")
+
+    sent = X._portable_error(Stubborn("thiếu cột", "units.csv"))
+    assert isinstance(sent, OrgmodelError) and str(sent) == "thiếu cột ở units.csv" and sent.exit_code == EXIT_INVALID
+    plain = ValueError("x")
+    assert X._portable_error(plain) is plain
