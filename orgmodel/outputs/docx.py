@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -26,7 +25,7 @@ from .. import fmt
 from ..files import atomic_write_bytes
 from ..i18n import N_
 from ..i18n import gettext as _
-from .tables import Table
+from .tables import Table, is_number
 
 FONT = "Times New Roman"
 BODY_PT, TITLE_PT, TABLE_PT, CAPTION_PT = 13, 14, 11, 12
@@ -228,8 +227,7 @@ def docx_table(doc, table: Table, max_rows: int = 60) -> None:
     for row in rows:
         out.append("<w:tr>")
         for col, v, w in zip(frame.columns, row, twips):
-            number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
-            out.append(_cell_xml(table.text(col, v), w, "right" if number else None))
+            out.append(_cell_xml(table.text(col, v), w, "right" if is_number(v) else None))
         out.append("</w:tr>")
     out.append("</w:tbl>")
     doc.element.body._insert_tbl(parse_xml("".join(out)))

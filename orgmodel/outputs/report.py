@@ -118,10 +118,6 @@ class Recipe:
     args: tuple = ()
     kwargs: tuple = ()  # (name, value) pairs
 
-    @property
-    def uses_plan(self) -> bool:
-        return any(v in (SOLUTION, FRONT) for v in (*self.args, *(v for _k, v in self.kwargs)))
-
     def draw(self, context: dict):
         def get(v):
             return context[v.name] if isinstance(v, Ref) else v
@@ -240,7 +236,7 @@ class ReportWriter:
         from ..plan import scenario_inputs
 
         self.view, self.out, self.force = view, Path(out_dir), force
-        self.lang, self.org_units, self.target = fmt.check_lang(lang), org_units, target
+        self.lang, self.target = fmt.check_lang(lang), target
         self.progress = progress or Progress()
         refuse_overlap(self.out, [(view.registry.path, "the registry")] + ([] if scenario is None else scenario_inputs(scenario)))
         self.state = state_figures(view, lang=self.lang, org_units=org_units, target=target)  # a bad --unit fails here
@@ -256,7 +252,7 @@ class ReportWriter:
             context = {"view": self.view, "timeline": self.view.timeline, "scenario": self.scenario}
             self.drawing = stack.enter_context(Drawing(self.tmp / "figures", context))
             key = figure_key(self.view, None, None, self.lang, self.target)  # the state's figures: shared by every scenario
-            for stem, recipe in _annex_order(self.state[0]):
+            for stem, recipe in self.state[0]:
                 self.drawing.submit(stem, recipe, key)
             if self.scenario is not None and self.drawing.waiting and (os.cpu_count() or 1) >= EARLY_CORES:
                 self.drawing.start(early=True)  # the state's figures drawn while the scenario is solved
@@ -286,7 +282,7 @@ class ReportWriter:
         if solution is not None:
             key = figure_key(view, solution, front, lang, self.target)
             plan = [(stem, r) for stem, r in rp.figures if stem in rp.plan_figures]
-            for stem, recipe in _annex_order(plan):
+            for stem, recipe in plan:
                 drawing.submit(stem, recipe, key, plan={"solution": solution, "front": front})
         drawing.call("tables.xlsx", _("Excel workbook"), functools.partial(  # after the figures, in a worker
             _workbook, tmp / "tables.xlsx", rp.tables + rp.scenario_tables, lang, cover_rows(view, solution, front, lang),
@@ -303,18 +299,6 @@ class ReportWriter:
         progress.step("README.md")
         atomic_write_text(tmp / "README.md", readme(view, solution, refs, lang))
         return self.out
-
-
-#: the annex shows the plan's figures first, then the state's (see :func:`sections`): drawn in that order
-ANNEX_ORDER = ("07", "08", "09", "10", "01", "02", "03", "04", "05", "06")
-
-
-def _annex_rank(stem: str) -> tuple[int, str]:
-    return (ANNEX_ORDER.index(stem[:2]) if stem[:2] in ANNEX_ORDER else len(ANNEX_ORDER), stem)
-
-
-def _annex_order(figures: list) -> list:
-    return sorted(figures, key=lambda f: _annex_rank(f[0]))
 
 
 def _workbook(path: Path, tables: list, lang: str, cover, title: str) -> None:
@@ -392,7 +376,8 @@ _CONTEXT: dict = {}
 
 #: cores from which the state's figures are drawn while the scenario is solved (each worker then
 #: imports matplotlib itself). Measured on 2 cores, first report of a registry: 4.21 s against
-#: 4.41 s (median of 8 runs each); from 4 cores the drawing and the solve no longer take turns.
+#: 4.41 s (median of 8 runs each, measured before the command solved in a process of its own); from
+#: 4 cores the drawing and the solve no longer take turns.
 EARLY_CORES = 2
 
 
@@ -512,8 +497,8 @@ class Drawing:
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                             initializer=_init_worker, initargs=(early,))
         pending, self.pending = self.pending, []
-        if not early:  # in the order the annex shows them (it waits for each), other jobs last
-            pending.sort(key=lambda job: _annex_rank(job[0]) if job[1] is _draw else (len(ANNEX_ORDER) + 1, ""))
+        if not early:  # in the order the annex shows them (it waits for each): the plan's, the state's, other jobs
+            pending.sort(key=lambda job: 2 if job[1] is not _draw else 0 if job[2][-1].get("solution") is not None else 1)
         for name, fn, args in pending:
             if self.pool is not None:
                 if args and isinstance(args[-1], dict):

@@ -26,6 +26,11 @@ from .data import KIND_ORDER, as_view
 from .texts import h, plan_title, status, target_label, title, yes
 
 
+def is_number(value) -> bool:
+    """True for a number a table shows as one (right-aligned, formatted): ints and floats, numpy's too, never a bool."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
 @dataclass
 class Table:
     """A table ready for Excel, Word and a notebook: ``frame`` has the display headers and plain
@@ -45,7 +50,7 @@ class Table:
         column (``#,##0`` -> ``1.261``; ``0.0`` -> ``18,0``; ``0`` -> ``2015``), the rest as is."""
         if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
             return ""
-        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        if is_number(value):
             f = self.formats.get(column, "#,##0.##" if isinstance(value, (float, np.floating)) else "#,##0")
             decimals = len(f.split(".")[1]) if "." in f else 0
             return fmt.number(value, self.lang, decimals, group="," in f)

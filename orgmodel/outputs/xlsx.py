@@ -24,7 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from .. import fmt
 from ..files import FORMULA_START
 from ..i18n import gettext as _
-from .tables import Table
+from .tables import Table, is_number
 from .docx import LANG_TAGS
 from .texts import sheet
 
@@ -108,7 +108,7 @@ def _table_sheet(wb: Workbook, t: Table, lang: str) -> None:
             v = _cell(v)
             if isinstance(v, str) and v.startswith(FORMULA_START):
                 out.append(_styled(ws, v))
-            elif number_format and isinstance(v, (int, float)) and not isinstance(v, bool):
+            elif number_format and is_number(v):
                 out.append(_styled(ws, v, number_format=number_format))
             else:
                 out.append(v)  # a plain value: streamed as is
