@@ -27,9 +27,23 @@ TARGETS = {  # issue targets on a 2-core machine
 }
 
 
+def _synth_key(provinces: int, seed: int) -> str:
+    """What the generated registry depends on: the generator's files, the provinces and the seed."""
+    import hashlib
+
+    h = hashlib.sha256(f"{provinces} {seed}".encode())
+    for f in sorted((ROOT / "orgmodel" / "synth").rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
 def ensure_national(path: Path = NATIONAL, provinces: int = 63, seed: int = 0) -> float:
-    """Generate the national registry once; return the generation time (0 when cached)."""
-    if (path / "units.csv").exists():
+    """Generate the national registry, again whenever the generator changed; return the
+    generation time (0 when the registry there is current)."""
+    key = _synth_key(provinces, seed)
+    stamp = path / ".synth-key"
+    if (path / "units.csv").exists() and stamp.exists() and stamp.read_text().strip() == key:
         return 0.0
     from orgmodel import synth
 
@@ -39,6 +53,7 @@ def ensure_national(path: Path = NATIONAL, provinces: int = 63, seed: int = 0) -
     units, events, meta = synth.generate_national(provinces=provinces, seed=seed)
     with output_dir(path, force=True) as tmp:
         synth.write_registry(units, events, tmp, meta=meta)
+        (tmp / ".synth-key").write_text(key + "\n")
     return time.perf_counter() - t
 
 

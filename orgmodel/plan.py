@@ -21,6 +21,7 @@ import pandas as pd
 from .errors import OutputError
 from .files import MARKER, atomic_write_csv, atomic_write_text, output_dir, refuse_overlap
 from .fmt import kind as kind_name
+from .fmt import locality as locality_name
 from .fmt import date as date_text
 from .fmt import nfc, number
 from .i18n import _, get_lang
@@ -84,7 +85,8 @@ def explain_plan(plan: pd.DataFrame, units: pd.DataFrame, scn=None, lang: str | 
     xy_u = units.reindex(list(out["unit_id"]))[["lat", "lon"]].notna().all(axis=1).to_numpy() if has_xy else None
     xy_v = units.reindex(list(out["into_id"]))[["lat", "lon"]].notna().all(axis=1).to_numpy() if has_xy else None
     names = _type_names(lang)
-    sources = _pair_sources(scn)
+    sources, requires = _pair_sources(scn), _pair_requires(scn, units)
+    every_name = _unit_names(scn)
     pinned = set(getattr(getattr(scn, "pins", None), "merge", ()) or ())
     reasons = []
     for i, (u, v, tu, tv) in enumerate(zip(out["unit_id"], out["into_id"], out["unit_type"], out["into_type"])):
@@ -99,10 +101,18 @@ def explain_plan(plan: pd.DataFrame, units: pd.DataFrame, scn=None, lang: str | 
             parts.append(text + (f" ({src})" if src else ""))
         if par_u.iat[i] and par_u.iat[i] == par_v.iat[i]:
             parts.append(_("same managing body", lang=lang))
-        if loc_u.iat[i] and loc_u.iat[i] == loc_v.iat[i]:
-            parts.append(_("same locality ({locality})", lang=lang, locality=loc_u.iat[i]))
-        elif loc_u.iat[i] or loc_v.iat[i]:
-            parts.append(_("from {locality} to {into_locality}", lang=lang, locality=loc_u.iat[i], into_locality=loc_v.iat[i]))
+        lu, lv = locality_name(loc_u.iat[i], lang), locality_name(loc_v.iat[i], lang)  # "province": a label, not a place
+        if lu and loc_u.iat[i] == loc_v.iat[i]:
+            parts.append(_("same locality ({locality})", lang=lang, locality=lu))
+        elif lu or lv:
+            parts.append(_("from {locality} to {into_locality}", lang=lang, locality=lu, into_locality=lv))
+        for column in requires.get((tu, tv), ()):  # what the law table asks the pair to share, beyond the above
+            if column in ("locality", "parent_id") or column not in units.columns:
+                continue
+            value = str(units.at[u, column])
+            shown = every_name.get(value, value)
+            parts.append(_("same commune since 1 July 2025 ({commune})", lang=lang, commune=shown) if column == "commune_2025"
+                         else _("same {column} ({value})", lang=lang, column=column, value=shown))
         if has_xy and xy_u[i] and xy_v[i]:
             parts.append(_("{km} km apart", lang=lang, km=number(float(out["distance_km"].iat[i]), lang, 1)))
         parts.append(_("combined staff {n}", lang=lang, n=number(combined.get(v, 0), lang)))
@@ -112,17 +122,42 @@ def explain_plan(plan: pd.DataFrame, units: pd.DataFrame, scn=None, lang: str | 
     return out
 
 
-def _pair_sources(scn) -> dict[tuple[str, str], str]:
-    """(unit_type, into_type) -> the legal or practice source of the compatibility table in force."""
+def _compatibility(scn) -> pd.DataFrame | None:
     if scn is None:
-        return {}
+        return None
     from .rules import compatibility_table
 
     try:
-        table = compatibility_table(scn)
+        return compatibility_table(scn)
     except Exception:  # a table that cannot be read was refused when the scenario was loaded
+        return None
+
+
+def _pair_sources(scn) -> dict[tuple[str, str], str]:
+    """(unit_type, into_type) -> the legal or practice source of the compatibility table in force."""
+    table = _compatibility(scn)
+    if table is None:
         return {}
     return {(a, b): str(src).split(";")[0].strip() for a, b, src in zip(table["unit_type"], table["into_type"], table["source"]) if src}
+
+
+def _pair_requires(scn, units: pd.DataFrame) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(unit_type, into_type) -> the columns the compatibility table in force asks both to share."""
+    from .rules import compatibility_in_force
+
+    table = _compatibility(scn)
+    if table is None or not compatibility_in_force(scn, units):
+        return {}
+    return {(a, b): tuple(req) for a, b, req in zip(table["unit_type"], table["into_type"], table["requires"]) if len(req)}
+
+
+def _unit_names(scn) -> dict[str, str]:
+    """unit_id -> name of every unit of the scenario's registry (a shared column may hold a unit's
+    id, e.g. ``commune_2025`` the new commune's)."""
+    units = getattr(getattr(scn, "timeline", None), "units", None)
+    if units is None or "name" not in getattr(units, "columns", ()):
+        return {}
+    return {str(k): nfc(str(v)) for k, v in units["name"].items()}
 
 
 def scenario_inputs(scn) -> list[tuple]:

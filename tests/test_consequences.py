@@ -14,19 +14,19 @@ from orgmodel.scenario import load_scenario
 
 from conftest import write_registry
 
-HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff,autonomy,lat,lon,unit_type,heads,deputies"
+HEADER = "unit_id,name,kind,level,sector,parent_id,locality,staff,autonomy,lat,lon,unit_type,heads,deputies,commune_2025"
 # A and B: district health centres (heads/deputies known); E and F: commune stations (E unknown,
-# F known, same seat); K: a PSU directly under the provincial People's Committee, G a small one
+# F known, same seat, same commune of 2025: X); K: a PSU directly under the provincial People's Committee, G a small one
 # whose posts are vacant.
 UNITS = """\
-P,UBND tỉnh Thử,government,province,general,,province,10,,,,tinh,,
-DEP,Sở Y tế,agency,province,health,P,province,30,,21.0,107.0,so,1,3
-A,Trung tâm Y tế A,psu,district,health,DEP,A,30,3,21.0,107.0,trung-tam-y-te,1,3
-B,Trung tâm Y tế B,psu,district,health,DEP,B,12,4,21.0,107.1,trung-tam-y-te,1,1
-E,Trạm y tế E,psu,commune,health,DEP,A,5,4,21.2,107.2,tram-y-te,,
-F,Trạm y tế F,psu,commune,health,DEP,A,6,4,21.2,107.2,tram-y-te,1,0
-K,Ban Quản lý Vịnh,psu,province,culture,P,province,25,3,21.3,107.3,dich-vu-cong-khac,1,2
-G,Trung tâm G,psu,province,culture,P,province,5,3,21.3,107.4,dich-vu-cong-khac,0,0
+P,UBND tỉnh Thử,government,province,general,,province,10,,,,tinh,,,
+DEP,Sở Y tế,agency,province,health,P,province,30,,21.0,107.0,so,1,3,
+A,Trung tâm Y tế A,psu,district,health,DEP,A,30,3,21.0,107.0,trung-tam-y-te,1,3,
+B,Trung tâm Y tế B,psu,district,health,DEP,B,12,4,21.0,107.1,trung-tam-y-te,1,1,
+E,Trạm y tế E,psu,commune,health,DEP,A,5,4,21.2,107.2,tram-y-te,,,X
+F,Trạm y tế F,psu,commune,health,DEP,A,6,4,21.2,107.2,tram-y-te,1,0,X
+K,Ban Quản lý Vịnh,psu,province,culture,P,province,25,3,21.3,107.3,dich-vu-cong-khac,1,2,
+G,Trung tâm G,psu,province,culture,P,province,5,3,21.3,107.4,dich-vu-cong-khac,0,0,
 """
 SCENARIO = """\
 name: cons
@@ -149,6 +149,7 @@ def test_reasons_say_type_place_distance_and_staff(scn):
     assert "from B to A" in b and "10.4 km apart" in b and "combined staff 42" in b
     e = out.at["E", "reason"]
     assert "same locality (A)" in e and "0.0 km apart" in e and "combined staff 11" in e
+    assert "same commune since 1 July 2025 (X)" in e  # what the compatibility table asks of two stations
     assert plan_csv(hand_plan().assign(kind="psu", sector="health", locality="A", cost=0.0), units, scn, lang="en")["reason"].notna().all()
 
 

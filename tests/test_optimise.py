@@ -360,6 +360,35 @@ ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 
+#: scenarios/README.md's words for unit types, in its "answer" column
+README_TYPES = {"kindergartens": "mam-non", "primary": "tieu-hoc", "lower-secondary": "thcs", "commune health stations": "tram-y-te",
+                "notary office": "cong-chung"}
+
+
+def readme_answer(stem: str) -> dict:
+    """What scenarios/README.md's table says the answer of scenario ``stem`` is: status, number
+    of merges, max_reduction, units named (blocking, or merged), number of blocking units, merges
+    by type (each only where the row states it)."""
+    import re
+
+    rows = [r for r in (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8").splitlines() if r.startswith(f"| `{stem}` |")]
+    assert len(rows) == 1, f"scenarios/README.md has no row (or several) for {stem}"
+    answer = rows[0].rstrip(" |").split(" | ")[-1]
+    out = {"status": re.match(r"\**(optimal|infeasible)", answer).group(1)}
+    if m := re.search(r"(\d+) merges?\b", answer):
+        out["merges"] = int(m.group(1))
+    if m := re.search(r"max(?:_reduction)? (\d+)", answer):
+        out["max_reduction"] = int(m.group(1))
+    if ids := sorted(re.findall(r"`([A-Z][A-Z0-9-]+)`", answer)):
+        out["blocking"] = ids
+    if m := re.search(r"(\d+) blocking units", answer):
+        out["n_blocking"] = int(m.group(1))
+    types = {README_TYPES[w]: int(n) for n, w in re.findall(r"(\d+) (" + "|".join(README_TYPES) + r")", answer)}
+    if types:
+        out["types"] = types
+    return out
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (ROOT / "data" / "quang-ninh" / "units.csv").exists() or not BUNDLED, reason="bundled registry not present")
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
@@ -368,6 +397,15 @@ def test_bundled_scenarios_answer_and_pass_the_checker(path):
     sol = solve_scenario(scn)
     assert check_solution(sol, scn) == []
     s = sol.summary
+    said = readme_answer(path.stem)  # the answer scenarios/README.md gives is the one the solver finds
+    got = {"status": s["status"], "merges": len(sol.plan), "max_reduction": s["targets"][0]["max_reduction"],
+           "blocking": sorted(s.get("blocking_units", [])), "n_blocking": len(s.get("blocking_units", [])),
+           "types": {t: n for t, n in sol.plan["unit_id"].map(scn.timeline.units["unit_type"]).value_counts().items()
+                     if t in said.get("types", {})}}
+    listed = said.pop("blocking", [])
+    assert said == {k: got[k] for k in said}
+    named = got["blocking"] if s["status"] == "infeasible" else set(sol.plan["unit_id"]) | set(sol.plan["into_id"])
+    assert set(listed) <= set(named)  # units the row names: blocking ones, or ones the plan merges
     if s["status"] == "infeasible":
         assert len(sol.plan) == 0
         if "blocking_units" in s:
