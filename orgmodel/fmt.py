@@ -15,6 +15,7 @@ split a Vietnamese letter in two.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from decimal import Decimal
@@ -70,7 +71,14 @@ def number(value, lang: str | None = None, decimals: int = 0, sign: bool = False
     if _missing(value):
         return ""
     d = _rounded(value, decimals)
-    return format_decimal(d, format=_pattern(decimals, group, sign and d != 0), locale=LOCALES[lang])
+    return _decimal_text(d, decimals, group, sign and d != 0, lang)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _decimal_text(d: Decimal, decimals: int, group: bool, sign: bool, lang: str) -> str:
+    """Babel's text of a rounded number, kept: a national plan writes the same staff counts and
+    distances thousands of times."""
+    return format_decimal(d, format=_pattern(decimals, group, sign), locale=LOCALES[lang])
 
 
 def pct(value, lang: str | None = None, decimals: int = 1, sign: bool = False) -> str:

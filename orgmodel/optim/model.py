@@ -378,7 +378,7 @@ class Model:
     decision: np.ndarray
     absorbs: np.ndarray
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)  # e.g. "waive": column of each unit's waiver (-1: none)
+    extra: dict = field(default_factory=dict)  # "hub": column of h per unit (-1: none); "waive": of each waiver
 
     @property
     def n_cols(self) -> int:
@@ -584,7 +584,7 @@ def build_model(inst: Instance, *, maximise_target: int | None = None, targets: 
         cost = define_cost(b, inst, x)
     return b.finish(inst, cost=cost, maximise=maximise_target is not None and not waive_min_staff, decision=x,
                     absorbs=inst.moves["u"].to_numpy(), target_rows=rows, seconds=time.perf_counter() - t0,
-                    extra={"waive": waived} if waive_min_staff else None)
+                    extra={"hub": h, **({"waive": waived} if waive_min_staff else {})})
 
 
 def define_domination(b: Builder, inst: Instance) -> tuple[Lin, np.ndarray, np.ndarray]:

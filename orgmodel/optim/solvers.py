@@ -49,6 +49,7 @@ class SolveResult:
     note: str = ""
     proven: bool = True  # False when a limit stopped the solver: optimality/infeasibility unproven
     col: np.ndarray | None = field(default=None, repr=False)  # every column's value, when a plan exists
+    bound: float | None = None  # the solver's proven bound on the objective, when it stopped with one
 
 
 def cap_threads(threads: int | None) -> int | None:
@@ -181,8 +182,17 @@ class HighsRun:
         col = np.asarray(self.h.getSolution().col_value, dtype=np.float64) if has else None
         return st, info, col
 
+    def start_from(self, col: np.ndarray | None) -> None:
+        """Give HiGHS a plan to start its branch and bound from (a checked greedy start)."""
+        if col is None:
+            return
+        sol = self.hp.HighsSolution()
+        sol.col_value = np.asarray(col, dtype=np.float64)
+        sol.value_valid = True
+        self.h.setSolution(sol)
+
     def solve(self, time_limit: float, *, lp_first: bool = True, log: Log | None = None,
-              keep_lp: bool = False, lp_only: bool = False) -> SolveResult | None:
+              keep_lp: bool = False, lp_only: bool = False, start: np.ndarray | None = None) -> SolveResult | None:
         """LP relaxation first (when ``lp_first``), then the MILP. With ``keep_lp`` the MILP runs
         on a fresh copy, so this object keeps its LP basis for the next, slightly changed solve.
         With ``lp_only`` a fractional LP returns None instead of starting a branch and bound (the
@@ -213,10 +223,11 @@ class HighsRun:
             return _result(self.model, STATUS_UNKNOWN, None, None, time.perf_counter() - t0, "highs",
                            gettext("the time limit ran out before any plan or proof"), proven=False)
         if keep_lp:
-            return HighsRun(self.model, _HighsState.threads).solve(left, lp_first=False, log=log)
+            return HighsRun(self.model, _HighsState.threads).solve(left, lp_first=False, log=log, start=start)
         if lp_first:
             self.h.clearSolver()  # measured: the LP's state slows the MIP's first plan
         self._integrality(True)
+        self.start_from(start)
         st, info, col = self._run(left)
         secs = time.perf_counter() - t0
         if st == S.kOptimal:
@@ -224,27 +235,32 @@ class HighsRun:
         if st in (S.kInfeasible, S.kUnboundedOrInfeasible):
             return _result(self.model, STATUS_INFEASIBLE, None, None, secs, "highs")
         why = self.h.modelStatusToString(st)
+        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
         if st not in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kObjectiveBound,
                       S.kObjectiveTarget, S.kMemoryLimit):
             raise RuntimeError(f"HiGHS failed to solve the model ({why}); this is a bug or a broken HiGHS installation")
         if col is not None:
             gap = info.mip_gap if math.isfinite(info.mip_gap) else None
-            return _result(self.model, STATUS_FEASIBLE, col, gap, secs, "highs", gettext("HiGHS stopped: {why}", why=why),
-                           proven=False)
-        return _result(self.model, STATUS_UNKNOWN, None, None, secs, "highs",
-                       gettext("HiGHS stopped ({why}) before finding any plan or proof", why=why), proven=False)
+            res = _result(self.model, STATUS_FEASIBLE, col, gap, secs, "highs", gettext("HiGHS stopped: {why}", why=why),
+                          proven=False)
+        else:
+            res = _result(self.model, STATUS_UNKNOWN, None, None, secs, "highs",
+                          gettext("HiGHS stopped ({why}) before finding any plan or proof", why=why), proven=False)
+        res.bound = bound
+        return res
 
 
 def run_highs(model: Model, *, time_limit: float = 60.0, threads: int | None = None, log: Log | None = None,
-              lp_first: bool = True) -> SolveResult:
-    """Solve with HiGHS (highspy): the arrays go over in one ``passModel`` call."""
+              lp_first: bool = True, start: np.ndarray | None = None) -> SolveResult:
+    """Solve with HiGHS (highspy): the arrays go over in one ``passModel`` call; ``start`` (a
+    plan meeting every row) seeds the branch and bound."""
     trivial = _trivial(model, "highs")
     if trivial is not None:
         return trivial
     t0 = time.perf_counter()
     run = HighsRun(model, threads)
     handed = time.perf_counter() - t0  # the hand-over counts against the limit too
-    res = run.solve(time_limit - handed, lp_first=lp_first, log=log)
+    res = run.solve(time_limit - handed, lp_first=lp_first, log=log, start=start)
     res.seconds += handed
     return res
 
@@ -310,8 +326,9 @@ def _cbc(prob, xs, *, mip: bool, time_limit: float, threads, options=()) -> tupl
 
 
 def run_cbc(model: Model, *, time_limit: float = 60.0, threads: int | None = None, log: Log | None = None,
-            lp_first: bool = True) -> SolveResult:
-    """Solve with CBC through PuLP (rows built from the model's arrays)."""
+            lp_first: bool = True, start: np.ndarray | None = None) -> SolveResult:
+    """Solve with CBC through PuLP (rows built from the model's arrays). ``start`` is not handed
+    to CBC; :func:`run_solver` keeps it when CBC ends with nothing better."""
     import pulp
 
     log = log or quiet
@@ -340,8 +357,9 @@ def run_cbc(model: Model, *, time_limit: float = 60.0, threads: int | None = Non
         if bound is not None and math.isfinite(bound):
             bound = -bound if model.maximise else bound  # CBC minimises the negated objective
             gap = abs(value - bound) / max(abs(value), 1e-9)
-        return _result(model, STATUS_FEASIBLE, col, gap, secs, "cbc", gettext("CBC stopped on its time limit"),
-                       proven=False)
+        res = _result(model, STATUS_FEASIBLE, col, gap, secs, "cbc", gettext("CBC stopped on its time limit"), proven=False)
+        res.bound = bound if bound is not None and math.isfinite(bound) else None
+        return res
     if st == pulp.LpStatusInfeasible:
         return _result(model, STATUS_INFEASIBLE, None, None, secs, "cbc")
     return _result(model, STATUS_UNKNOWN, None, None, secs, "cbc",
@@ -355,9 +373,32 @@ RUNNERS = {"highs": run_highs, "cbc": run_cbc}
 
 
 def run_solver(model: Model, *, name: str = "highs", time_limit: float = 60.0, threads: int | None = None,
-               log: Log | None = None, lp_first: bool = True) -> SolveResult:
+               log: Log | None = None, lp_first: bool = True, start: np.ndarray | None = None) -> SolveResult:
     """Solve ``model`` with ``name`` (highs | cbc) within ``time_limit`` seconds; threads are
-    capped to the machine's CPUs."""
+    capped to the machine's CPUs. ``start``: a plan meeting every row of ``model`` (e.g.
+    :func:`orgmodel.optim.heuristic.greedy_plan`); when the solver stops on a limit with no plan,
+    or a worse one, the answer is ``feasible`` with the start (never ``optimal``)."""
     if name not in RUNNERS:
         raise ValueError(f"unknown solver {name!r}; use highs or cbc")
-    return RUNNERS[name](model, time_limit=time_limit, threads=threads, log=log, lp_first=lp_first)
+    res = RUNNERS[name](model, time_limit=time_limit, threads=threads, log=log, lp_first=lp_first, start=start)
+    return keep_start(model, res, start)
+
+
+def keep_start(model: Model, res: SolveResult, start: np.ndarray | None) -> SolveResult:
+    """``res``, or the start plan when the solver proved nothing and found nothing better. The
+    start's gap is measured against the better of the solver's bound and
+    :func:`orgmodel.optim.heuristic.cost_bound`."""
+    from .heuristic import cost_bound
+
+    if start is None or res.status in (STATUS_OPTIMAL, STATUS_INFEASIBLE) or model.maximise or not model.feasible(start):
+        return res
+    value = float(model.cost @ start)
+    if res.values is not None and res.objective is not None and res.objective <= value:
+        return res
+    bounds = [b for b in (res.bound, cost_bound(model)) if b is not None and math.isfinite(b)]
+    bound = min(max(bounds), value) if bounds else None
+    gap = None if bound is None else (value - bound) / max(abs(value), 1e-9)
+    note = gettext("the plan is orgmodel's greedy start: {solver} found no better one before its limit ({why})",
+                   solver=res.solver, why=res.note or STATUS_UNKNOWN)
+    return SolveResult(STATUS_FEASIBLE, model.chosen(start), value, gap, res.seconds, res.solver, note, proven=False,
+                       col=np.asarray(start, dtype=np.float64), bound=bound)

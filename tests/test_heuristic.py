@@ -1,0 +1,135 @@
+"""The greedy start (orgmodel.optim.heuristic): a plan in hand before the solver starts, kept as
+``feasible`` (never ``optimal``) when the solver stops on its limit with nothing better, with a
+gap measured against a proven lower bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from orgmodel.optim import answers, solvers
+from orgmodel.optim.heuristic import cost_bound, greedy_plan
+from orgmodel.optim.model import build_model, prepare
+from orgmodel.optim.solvers import STATUS_OPTIMAL, STATUS_UNKNOWN, SolveResult, keep_start
+from orgmodel.optimise import solve_scenario
+from orgmodel.scenario import load_scenario
+from plan_checker import check_solution
+from test_optimise import cases, write_case
+
+pytestmark = pytest.mark.usefixtures("english")
+
+# Three PSUs of one managing body and sector, on a line 1 km apart; distance costs nothing here:
+#
+#     A (20 staff) --1 km-- B (4) --1 km-- C (5)
+#
+# moving a unit costs 10 + its staff: B 14, C 15, A 30. Two must go: the cheapest plan takes B
+# and C into A (29), which is what the greedy takes too (B first, then C; C cannot join B, gone).
+LINE = [{"id": "A", "kind": "psu", "sector": "a", "parent": "G1", "locality": "x", "staff": 20, "lat": 21.0, "lon": 107.0},
+        {"id": "B", "kind": "psu", "sector": "a", "parent": "G1", "locality": "x", "staff": 4, "lat": 21.0, "lon": 107.0096},
+        {"id": "C", "kind": "psu", "sector": "a", "parent": "G1", "locality": "x", "staff": 5, "lat": 21.0, "lon": 107.0192}]
+LINE_SCENARIO = {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_count": 2}],
+                 "objective": {"per_merge": 10, "staff_moved": 1, "staff_km": 0}}
+
+
+def _model(path):
+    scn = load_scenario(path)
+    return scn, build_model(prepare(scn))
+
+
+def _absorbed(model, col) -> set[str]:
+    return set(model.instance.units.index[model.absorbed_units(model.chosen(col))])
+
+
+def test_greedy_takes_the_cheapest_moves_that_keep_the_rules(tmp_path):
+    _scn, model = _model(write_case(tmp_path, LINE, LINE_SCENARIO))
+    col = greedy_plan(model)
+    assert col is not None and model.feasible(col)
+    assert _absorbed(model, col) == {"B", "C"}  # (where they go is decided with the plan: A)
+    assert float(model.cost @ col) == pytest.approx(29.0)
+
+
+def test_greedy_keeps_stars_and_the_staff_cap(tmp_path):
+    # max_staff 26: A may take B (24) but not C too (29); C may not join B once B is gone, and A,
+    # having absorbed B, may not be absorbed: no greedy plan (and none at all: 29 > 26 anywhere)
+    scenario = {**LINE_SCENARIO, "rules": {"max_staff": 26}}
+    _scn, model = _model(write_case(tmp_path, LINE, scenario))
+    assert greedy_plan(model) is None
+    # one merge is possible: B into A (cheapest), within the cap
+    scenario["targets"] = [{"kind": "psu", "reduce_count": 1}]
+    _scn, model = _model(write_case(tmp_path / "one", LINE, scenario))
+    col = greedy_plan(model)
+    assert model.instance.mode == "pairs" and _absorbed(model, col) == {"B"}
+
+
+def test_greedy_gives_no_start_under_min_staff(tmp_path):
+    _scn, model = _model(write_case(tmp_path, LINE, {**LINE_SCENARIO, "rules": {"min_staff": 5}}))
+    assert greedy_plan(model) is None
+
+
+def _give_up(model, **kw):
+    """A solver that stopped on its limit with neither a plan nor a proof."""
+    return SolveResult(STATUS_UNKNOWN, None, None, None, 0.0, "highs", "time limit", proven=False)
+
+
+def test_a_solver_that_gives_up_leaves_the_greedy_plan_feasible_with_its_gap(tmp_path, monkeypatch):
+    monkeypatch.setitem(solvers.RUNNERS, "highs", _give_up)
+    scn = load_scenario(write_case(tmp_path, LINE, LINE_SCENARIO))
+    sol = solve_scenario(scn)
+    assert sol.status == "feasible" and check_solution(sol, scn) == []
+    assert sorted(zip(sol.plan["unit_id"], sol.plan["into_id"])) == [("B", "A"), ("C", "A")]
+    # the bound: B and C at their cheapest moves (14 + 15) = the plan's cost: gap 0, still unproven
+    assert sol.summary["solver"]["gap"] == pytest.approx(0.0)
+    assert any("greedy start" in n for n in sol.notes)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases())
+def test_the_greedy_plan_passes_the_independent_checker(tmp_path_factory, monkeypatch, case):
+    """With the solver giving up, whatever the greedy answers is a plan the independent checker
+    accepts (stars, caps, keep_per, protected units, targets), and its gap is not negative."""
+    units, scenario, events = case
+    monkeypatch.setitem(solvers.RUNNERS, "highs", _give_up)
+    scn = load_scenario(write_case(tmp_path_factory.mktemp("g"), units, scenario, events))
+    sol = solve_scenario(scn)
+    assert sol.status != STATUS_OPTIMAL
+    if sol.status == "feasible":
+        assert check_solution(sol, scn) == []
+        assert sol.summary["solver"]["gap"] is None or sol.summary["solver"]["gap"] >= -1e-9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=cases())
+def test_cost_bound_never_exceeds_the_optimum(tmp_path_factory, case):
+    units, scenario, events = case
+    scn = load_scenario(write_case(tmp_path_factory.mktemp("b"), units, scenario, events))
+    model = build_model(prepare(scn))
+    bound = cost_bound(model)
+    res = solvers.run_solver(model, time_limit=30)
+    if bound is not None and res.status == STATUS_OPTIMAL:
+        assert bound <= res.objective + 1e-6
+
+
+def test_a_better_or_proven_answer_is_never_replaced(tmp_path):
+    _scn, model = _model(write_case(tmp_path, LINE, LINE_SCENARIO))
+    start = greedy_plan(model)
+    proven = solvers.run_solver(model, time_limit=30)
+    assert proven.status == STATUS_OPTIMAL and keep_start(model, proven, start) is proven
+    worse = start.copy()
+    worse[:] = 0  # a start that breaks the target rows is never used
+    gave_up = _give_up(model)
+    assert keep_start(model, gave_up, worse) is gave_up
+    assert keep_start(model, gave_up, start).status == "feasible"
+
+
+def test_no_solve_is_started_that_could_not_stop_in_time(tmp_path, monkeypatch):
+    """A model too big for the time left is not handed to the solver (it would overrun the limit):
+    the answer is the greedy plan, feasible."""
+    called = []
+    monkeypatch.setitem(solvers.RUNNERS, "highs", lambda model, **kw: called.append(1) or _give_up(model))
+    monkeypatch.setattr(answers, "BIG_MODEL", 0)
+    monkeypatch.setattr(answers, "HIGHS_START_S_PER_NNZ", 1e6)  # every model "needs" hours to start
+    scn = load_scenario(write_case(tmp_path, LINE, LINE_SCENARIO))
+    sol = solve_scenario(scn)
+    assert sol.status == "feasible" and not called
+    assert np.isclose(sol.summary["objective"], 29.0)
