@@ -110,9 +110,11 @@ def explain_plan(plan: pd.DataFrame, units: pd.DataFrame, scn=None, lang: str | 
             if column in ("locality", "parent_id") or column not in units.columns:
                 continue
             value = str(units.at[u, column])
+            if value != str(units.at[v, column]):
+                continue  # (a plan of the solver never has this; a plan from elsewhere is not explained by it)
             shown = every_name.get(value, value)
             parts.append(_("same commune since 1 July 2025 ({commune})", lang=lang, commune=shown) if column == "commune_2025"
-                         else _("same {column} ({value})", lang=lang, column=column, value=shown))
+                         else _("same {column} ({value})", lang=lang, column=column_name(column, lang), value=shown))
         if has_xy and xy_u[i] and xy_v[i]:
             parts.append(_("{km} km apart", lang=lang, km=number(float(out["distance_km"].iat[i]), lang, 1)))
         parts.append(_("combined staff {n}", lang=lang, n=number(combined.get(v, 0), lang)))
@@ -120,6 +122,15 @@ def explain_plan(plan: pd.DataFrame, units: pd.DataFrame, scn=None, lang: str | 
         reasons.append(nfc(sentence[:1].upper() + sentence[1:] + "."))
     out["reason"] = reasons
     return out
+
+
+def column_name(column: str, lang: str) -> str:
+    """A units.csv column as a person reads it (its table header), lower-case inside a sentence;
+    a column orgmodel has no header for stays as written."""
+    from .i18n import labels
+
+    msgid = labels("header").get(column)
+    return _(msgid, lang=lang).lower() if msgid else column
 
 
 def _compatibility(scn) -> pd.DataFrame | None:

@@ -49,17 +49,41 @@ def test_greedy_takes_the_cheapest_moves_that_keep_the_rules(tmp_path):
     assert float(model.cost @ col) == pytest.approx(29.0)
 
 
-def test_greedy_keeps_stars_and_the_staff_cap(tmp_path):
-    # max_staff 26: A may take B (24) but not C too (29); C may not join B once B is gone, and A,
-    # having absorbed B, may not be absorbed: no greedy plan (and none at all: 29 > 26 anywhere)
-    scenario = {**LINE_SCENARIO, "rules": {"max_staff": 26}}
-    _scn, model = _model(write_case(tmp_path, LINE, scenario))
-    assert greedy_plan(model) is None
-    # one merge is possible: B into A (cheapest), within the cap
-    scenario["targets"] = [{"kind": "psu", "reduce_count": 1}]
-    _scn, model = _model(write_case(tmp_path / "one", LINE, scenario))
+def _moves(model, col) -> set[tuple[str, str]]:
+    inst = model.instance
+    ids, chosen = inst.units.index, model.chosen(col)
+    return {(ids[a], ids[b]) for a, b in zip(inst.moves["u"].to_numpy()[chosen], inst.moves["v"].to_numpy()[chosen])}
+
+
+def _unit(uid, staff, lon):
+    return {"id": uid, "kind": "psu", "sector": "a", "parent": "G1", "locality": "x", "staff": staff, "lat": 21.0, "lon": lon}
+
+
+def test_greedy_keeps_the_staff_cap(tmp_path):
+    # A (20) B (4) C (5) D (6), max_staff 27, two must go. Cheapest first: B (14) into A (24);
+    # C (15) may not join A (29 > 27) nor B (gone): it joins D. A greedy blind to the cap would
+    # put C into A, a plan the model refuses, and answer nothing.
+    units = [_unit("A", 20, 107.0), _unit("B", 4, 107.01), _unit("C", 5, 107.02), _unit("D", 6, 107.03)]
+    scenario = {**LINE_SCENARIO, "rules": {"max_staff": 27}}
+    _scn, model = _model(write_case(tmp_path, units, scenario))
     col = greedy_plan(model)
-    assert model.instance.mode == "pairs" and _absorbed(model, col) == {"B"}
+    assert model.instance.mode == "pairs" and _moves(model, col) == {("B", "A"), ("C", "D")}
+
+
+def test_greedy_keeps_stars(tmp_path):
+    # A (3) B (2) C (50) D (60): B (12) goes first, into A; A (13) is next cheapest but has just
+    # absorbed B, so it stays; C (60) joins A. A greedy blind to stars would chain B -> A -> C.
+    units = [_unit("A", 3, 107.0), _unit("B", 2, 107.01), _unit("C", 50, 107.02), _unit("D", 60, 107.03)]
+    scenario = {**LINE_SCENARIO, "rules": {"max_staff": 1000}}  # a cap that never binds: pair decisions
+    _scn, model = _model(write_case(tmp_path, units, scenario))
+    col = greedy_plan(model)
+    assert model.instance.mode == "pairs" and _moves(model, col) == {("B", "A"), ("C", "A")}
+
+
+def test_greedy_gives_up_when_no_plan_exists(tmp_path):
+    # max_staff 26 on A (20) B (4) C (5): two into any one unit makes 29
+    _scn, model = _model(write_case(tmp_path, LINE, {**LINE_SCENARIO, "rules": {"max_staff": 26}}))
+    assert greedy_plan(model) is None
 
 
 def test_greedy_gives_no_start_under_min_staff(tmp_path):
@@ -100,26 +124,50 @@ def test_the_greedy_plan_passes_the_independent_checker(tmp_path_factory, monkey
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=cases())
-def test_cost_bound_never_exceeds_the_optimum(tmp_path_factory, case):
+def test_cost_bound_never_exceeds_the_optimum_nor_the_start(tmp_path_factory, case):
     units, scenario, events = case
     scn = load_scenario(write_case(tmp_path_factory.mktemp("b"), units, scenario, events))
     model = build_model(prepare(scn))
-    bound = cost_bound(model)
+    bound, start = cost_bound(model), greedy_plan(model)
+    if bound is not None and start is not None:
+        assert bound <= float(model.cost @ start) + 1e-6
     res = solvers.run_solver(model, time_limit=30)
     if bound is not None and res.status == STATUS_OPTIMAL:
         assert bound <= res.objective + 1e-6
 
 
-def test_a_better_or_proven_answer_is_never_replaced(tmp_path):
-    _scn, model = _model(write_case(tmp_path, LINE, LINE_SCENARIO))
+def _found(model, col, note="stopped") -> SolveResult:
+    """A solver that stopped on its limit holding the plan ``col``."""
+    return SolveResult("feasible", model.chosen(col), float(model.cost @ col), 0.5, 0.0, "highs", note, proven=False, col=col)
+
+
+def test_the_better_plan_is_kept_and_a_proven_one_never_replaced(tmp_path):
+    # A (20) B (4) C (5) D (6), one must go: the start takes B (14); the solver's own plans are
+    # C into A (15, worse) or B into A (14, as good)
+    units = [_unit("A", 20, 107.0), _unit("B", 4, 107.01), _unit("C", 5, 107.02), _unit("D", 6, 107.03)]
+    scenario = {**LINE_SCENARIO, "targets": [{"kind": "psu", "reduce_count": 1}], "rules": {"max_staff": 1000}}
+    _scn, model = _model(write_case(tmp_path, units, scenario))
     start = greedy_plan(model)
+    assert _moves(model, start) == {("B", "A")}
+    pick = {m: j for j, m in enumerate(zip(model.instance.units.index[model.instance.moves["u"]],
+                                           model.instance.units.index[model.instance.moves["v"]]))}
+    worse, as_good = np.zeros(model.n_cols), np.zeros(model.n_cols)
+    worse[model.decision[pick[("C", "A")]]] = 1.0
+    as_good[model.decision[pick[("B", "A")]]] = 1.0
+    hub_a = model.extra["hub"][model.instance.units.index.get_loc("A")]  # A absorbs: its h column is 1
+    worse[hub_a] = as_good[hub_a] = 1.0
+    assert model.feasible(worse) and model.feasible(as_good)
+    kept = keep_start(model, _found(model, worse), start)
+    assert kept.status == "feasible" and kept.objective == pytest.approx(14.0) and "greedy start" in kept.note
+    solver_plan = _found(model, as_good)
+    assert keep_start(model, solver_plan, start) is solver_plan
     proven = solvers.run_solver(model, time_limit=30)
     assert proven.status == STATUS_OPTIMAL and keep_start(model, proven, start) is proven
-    worse = start.copy()
-    worse[:] = 0  # a start that breaks the target rows is never used
+    broken = np.zeros(model.n_cols)  # a start that breaks the target row is never used
     gave_up = _give_up(model)
-    assert keep_start(model, gave_up, worse) is gave_up
-    assert keep_start(model, gave_up, start).status == "feasible"
+    assert keep_start(model, gave_up, broken) is gave_up
+    said_infeasible = SolveResult("infeasible", None, None, None, 0.0, "cbc")  # beside a plan meeting every row
+    assert keep_start(model, said_infeasible, start).status == "feasible"
 
 
 def test_no_solve_is_started_that_could_not_stop_in_time(tmp_path, monkeypatch):

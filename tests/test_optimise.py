@@ -381,6 +381,12 @@ def readme_answer(stem: str) -> dict:
         out["max_reduction"] = int(m.group(1))
     if ids := sorted(re.findall(r"`([A-Z][A-Z0-9-]+)`", answer)):
         out["blocking"] = ids
+    ID = r"`([A-Z][A-Z0-9-]+)`"
+    if pairs := sorted(re.findall(ID + " into " + ID, answer)):
+        out["pairs"] = pairs  # "`X` into `Y`": the plan moves X into Y
+    into = [i for group in re.findall(r"into ((?:`[A-Z][A-Z0-9-]+`(?:, | and )?)+)", answer) for i in re.findall(ID, group)]
+    if into:
+        out["into"] = sorted(set(into))  # "into `Y`, `Z`": units the plan keeps and merges others into
     if m := re.search(r"(\d+) blocking units", answer):
         out["n_blocking"] = int(m.group(1))
     types = {README_TYPES[w]: int(n) for n, w in re.findall(r"(\d+) (" + "|".join(README_TYPES) + r")", answer)}
@@ -403,7 +409,10 @@ def test_bundled_scenarios_answer_and_pass_the_checker(path):
            "types": {t: n for t, n in sol.plan["unit_id"].map(scn.timeline.units["unit_type"]).value_counts().items()
                      if t in said.get("types", {})}}
     listed = said.pop("blocking", [])
+    pairs, into = said.pop("pairs", []), said.pop("into", [])
     assert said == {k: got[k] for k in said}
+    assert set(pairs) <= set(zip(sol.plan["unit_id"], sol.plan["into_id"]))
+    assert set(into) <= set(sol.plan["into_id"])
     named = got["blocking"] if s["status"] == "infeasible" else set(sol.plan["unit_id"]) | set(sol.plan["into_id"])
     assert set(listed) <= set(named)  # units the row names: blocking ones, or ones the plan merges
     if s["status"] == "infeasible":

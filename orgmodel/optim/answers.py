@@ -297,16 +297,17 @@ def main_solve(inst: Instance, clock: Clock, share: float, log: Log) -> tuple[So
                            _("the time limit ran out before the model could be solved"), proven=False), 0.0
     model = build_model(inst)
     t0 = time.perf_counter()
-    start = greedy_plan(model)  # a plan in hand before the solver starts (checked against every row)
+    start = greedy_plan(model, deadline=clock.deadline)  # a plan in hand before the solver starts (checked against every row)
     if start is not None:
         log(_("greedy start: a plan meeting every rule, cost {cost} ({s} s)", cost=F.number(float(model.cost @ start), decimals=2),
               s=F.number(time.perf_counter() - t0, decimals=2)))
-    if too_short(model, clock.left()):  # HiGHS would not look at its clock in time on a model this size
+    if too_short(model, clock.left() * share):  # HiGHS would not look at its clock in time on a model this size
         log(_("the time left ({s} s) is too short to solve a model this size within the limit",
-              s=F.number(clock.left(), decimals=1)))
-        return keep_start(model, SolveResult(STATUS_UNKNOWN, None, None, None, 0.0, opts.name,
-                                             _("the time limit ran out before the model could be solved"), proven=False),
-                          start), model.seconds
+              s=F.number(clock.left() * share, decimals=1)))
+        gave_up = SolveResult(STATUS_UNKNOWN, None, None, None, 0.0, opts.name,
+                              _("the time limit ran out before the model could be solved"), proven=False)
+        return keep_start(model, gave_up, start, note=_("the plan is orgmodel's greedy start: the time left was too short "
+                                                        "to solve a model this size")), model.seconds
     log(_("model: {cols} variables, {rows} constraints ({mode} formulation, built in {built} s); solving with {solver} "
           "({left} s left of {limit} s)…", cols=F.number(model.n_cols), rows=F.number(model.n_rows), mode=_(MODE_WORDS.get(inst.mode, inst.mode)),
           built=F.number(model.seconds, decimals=2), solver=opts.name, left=F.number(clock.left(), decimals=1),

@@ -15,14 +15,17 @@ in the aggregated formulation a merge group keeps one unit standing; pinned merg
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .model import Model, keep_groups
 
 
-def greedy_plan(model: Model) -> np.ndarray | None:
+def greedy_plan(model: Model, deadline: float | None = None) -> np.ndarray | None:
     """A column vector meeting every row of ``model`` (a minimum-cost model: targets as rows),
-    or None when the greedy finds none or the model is not one it knows."""
+    or None when the greedy finds none, the model is not one it knows, or ``deadline`` (a
+    ``time.perf_counter()`` value) passes first."""
     inst = model.instance
     scn = inst.scenario
     if model.maximise or "waive" in model.extra or "hub" not in model.extra or scn.rules.min_staff is not None:
@@ -35,59 +38,76 @@ def greedy_plan(model: Model) -> np.ndarray | None:
     v = moves["v"].to_numpy(dtype=np.int64) if pairs else np.full(len(moves), -1, dtype=np.int64)
     staff = inst.staff.astype(np.float64)
     order_t = sorted(model.target_rows)
-    need = np.array([max(model.row_lo[model.target_rows[t]], 0.0) for t in order_t])
+    if len(order_t) > 62:  # each unit's targets are the bits of one integer
+        return None
+    need = [int(np.ceil(max(model.row_lo[model.target_rows[t]], 0.0) - 1e-9)) for t in order_t]
     members = np.array([inst.targets[t].members for t in order_t], dtype=bool).reshape(len(order_t), n)
-
-    absorbed, hub = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    intake = staff.copy()
-    got = np.zeros(len(order_t))
-    keep = keep_groups(inst) if scn.rules.keep_per else None
-    keep_left = np.bincount(keep).astype(np.int64) if keep is not None else None
+    movable = np.zeros(n, dtype=bool)
+    movable[u] = True
+    if ((members & movable).sum(axis=1) < need).any():
+        return None  # a target has fewer units that can move than it needs: no plan at all
+    # the inner loop runs over up to a million moves: plain lists, and each unit's targets as bits
+    bits = (members.astype(np.int64) << np.arange(len(order_t), dtype=np.int64)[:, None]).sum(axis=0).tolist()
+    unmet = sum(1 << k for k, x in enumerate(need) if x > 0)
+    got = [0] * len(order_t)
+    absorbed, hub = [False] * n, [False] * n
+    intake, staff_l = staff.tolist(), staff.tolist()
+    keep = keep_groups(inst).tolist() if scn.rules.keep_per else None
+    keep_left = np.bincount(keep).tolist() if keep is not None else None
+    group = inst.group.tolist()
     group_left = None
     if not pairs:
         g = inst.group
-        group_left = np.bincount(g[g >= 0]).astype(np.int64) if (g >= 0).any() else np.zeros(0, dtype=np.int64)
+        group_left = np.bincount(g[g >= 0]).tolist() if (g >= 0).any() else []
+    u_l, v_l = u.tolist(), v.tolist()
     chosen = np.zeros(len(moves), dtype=bool)
 
-    def take(j: int) -> None:
-        a, b = int(u[j]), int(v[j])
+    def take(j: int) -> int:
+        """Make move j; returns the bits of the targets still unmet."""
+        a, b = u_l[j], v_l[j]
         chosen[j] = True
         absorbed[a] = True
-        got[:] += members[:, a]
+        left = 0
+        for k in range(len(got)):
+            got[k] += (bits[a] >> k) & 1
+            if got[k] < need[k]:
+                left |= 1 << k
         if keep_left is not None:
             keep_left[keep[a]] -= 1
-        if group_left is not None and inst.group[a] >= 0:
-            group_left[inst.group[a]] -= 1
+        if group_left is not None and group[a] >= 0:
+            group_left[group[a]] -= 1
         if b >= 0:
             hub[b] = True
-            intake[b] += staff[a]
+            intake[b] += staff_l[a]
+        return left
 
-    for j in np.flatnonzero(inst.pinned()):  # the planner's merges first (the model's lower bounds)
-        take(int(j))
+    for j in np.flatnonzero(inst.pinned()).tolist():  # the planner's merges first (the model's lower bounds)
+        unmet = take(j)
     cap = scn.rules.max_staff
     useful = members[:, u].any(axis=0) if len(order_t) else np.zeros(len(moves), dtype=bool)
     cost = moves["cost"].to_numpy(dtype=np.float64)
     order = np.lexsort((np.arange(len(moves)), cost))  # cheapest first, ties by row: reproducible
-    for j in order[useful[order]].tolist():
-        open_need = got < need - 1e-9
-        if not open_need.any():
+    for step, j in enumerate(order[useful[order]].tolist()):
+        if not unmet:
             break
-        a, b = int(u[j]), int(v[j])
-        if chosen[j] or absorbed[a] or hub[a] or not (members[:, a] & open_need).any():
+        if deadline is not None and step % 4096 == 4095 and time.perf_counter() > deadline:
+            return None
+        a, b = u_l[j], v_l[j]
+        if absorbed[a] or hub[a] or not bits[a] & unmet:
             continue
-        if b >= 0 and (absorbed[b] or (cap is not None and intake[b] + staff[a] > cap)):
+        if b >= 0 and (absorbed[b] or (cap is not None and intake[b] + staff_l[a] > cap)):
             continue
         if keep_left is not None and keep_left[keep[a]] <= 1:
             continue
-        if group_left is not None and inst.group[a] >= 0 and group_left[inst.group[a]] <= 1:
+        if group_left is not None and group[a] >= 0 and group_left[group[a]] <= 1:
             continue
-        take(j)
-    if (got < need - 1e-9).any():
+        unmet = take(j)
+    if unmet:
         return None
     col = np.zeros(model.n_cols)
     col[model.decision[chosen]] = 1.0
     h = model.extra["hub"]
-    col[h[hub & (h >= 0)]] = 1.0
+    col[h[np.asarray(hub) & (h >= 0)]] = 1.0
     return col if model.feasible(col) else None
 
 
@@ -101,6 +121,8 @@ def cost_bound(model: Model) -> float | None:
         return None
     u = inst.moves["u"].to_numpy(dtype=np.int64)
     cost = inst.moves["cost"].to_numpy(dtype=np.float64)
+    if (cost < 0).any():
+        return None  # a negative cost may pay for extra merges: the count of needed ones bounds nothing
     pinned = inst.pinned()
     fixed = float(cost[pinned].sum())
     cheapest = np.full(inst.n_units, np.inf)

@@ -200,6 +200,7 @@ class HighsRun:
         log = log or quiet
         S = self.hp.HighsModelStatus
         t0 = time.perf_counter()
+        lp_bound = None  # the LP relaxation's optimum, when it finished fractional: a bound on the MILP
         if time_limit <= 0:
             return _result(self.model, STATUS_UNKNOWN, None, None, 0.0, "highs",
                            gettext("the time limit ran out before any plan or proof"), proven=False)
@@ -214,6 +215,7 @@ class HighsRun:
                     return _result(self.model, STATUS_OPTIMAL, rounded, 0.0, time.perf_counter() - t0, "highs")
                 if lp_only:
                     return None
+                lp_bound = float(self.h.getInfo().objective_function_value)
                 log("  " + gettext("LP relaxation is fractional ({s} s): branch and bound…",
                                    s=F.number(time.perf_counter() - t0, decimals=2)))
             if lp_only:  # stopped, or numerically troubled: the caller's branch and bound decides
@@ -223,7 +225,9 @@ class HighsRun:
             return _result(self.model, STATUS_UNKNOWN, None, None, time.perf_counter() - t0, "highs",
                            gettext("the time limit ran out before any plan or proof"), proven=False)
         if keep_lp:
-            return HighsRun(self.model, _HighsState.threads).solve(left, lp_first=False, log=log, start=start)
+            res = HighsRun(self.model, _HighsState.threads).solve(left, lp_first=False, log=log, start=start)
+            res.bound = _better_bound(self.model, res.bound, lp_bound)
+            return res
         if lp_first:
             self.h.clearSolver()  # measured: the LP's state slows the MIP's first plan
         self._integrality(True)
@@ -235,7 +239,7 @@ class HighsRun:
         if st in (S.kInfeasible, S.kUnboundedOrInfeasible):
             return _result(self.model, STATUS_INFEASIBLE, None, None, secs, "highs")
         why = self.h.modelStatusToString(st)
-        bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
+        bound = _better_bound(self.model, float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None, lp_bound)
         if st not in (S.kTimeLimit, S.kIterationLimit, S.kSolutionLimit, S.kInterrupt, S.kObjectiveBound,
                       S.kObjectiveTarget, S.kMemoryLimit):
             raise RuntimeError(f"HiGHS failed to solve the model ({why}); this is a bug or a broken HiGHS installation")
@@ -248,6 +252,14 @@ class HighsRun:
                           gettext("HiGHS stopped ({why}) before finding any plan or proof", why=why), proven=False)
         res.bound = bound
         return res
+
+
+def _better_bound(model: Model, a: float | None, b: float | None) -> float | None:
+    """The tighter of two proven bounds on the objective (higher when minimising)."""
+    both = [x for x in (a, b) if x is not None and math.isfinite(x)]
+    if not both:
+        return None
+    return min(both) if model.maximise else max(both)
 
 
 def run_highs(model: Model, *, time_limit: float = 60.0, threads: int | None = None, log: Log | None = None,
@@ -384,21 +396,24 @@ def run_solver(model: Model, *, name: str = "highs", time_limit: float = 60.0, t
     return keep_start(model, res, start)
 
 
-def keep_start(model: Model, res: SolveResult, start: np.ndarray | None) -> SolveResult:
-    """``res``, or the start plan when the solver proved nothing and found nothing better. The
-    start's gap is measured against the better of the solver's bound and
-    :func:`orgmodel.optim.heuristic.cost_bound`."""
+def keep_start(model: Model, res: SolveResult, start: np.ndarray | None, note: str | None = None) -> SolveResult:
+    """``res``, or the start plan when the solver proved no optimum and found nothing better
+    (``note``: why, default: the solver stopped on its limit). A start that meets every row is a
+    plan, so the answer is never ``infeasible`` beside it. The start's gap is measured against the
+    better of the solver's bound and :func:`orgmodel.optim.heuristic.cost_bound`; a bound above
+    the start's cost would be a bug and is left out."""
     from .heuristic import cost_bound
 
-    if start is None or res.status in (STATUS_OPTIMAL, STATUS_INFEASIBLE) or model.maximise or not model.feasible(start):
+    if start is None or res.status == STATUS_OPTIMAL or model.maximise or not model.feasible(start):
         return res
     value = float(model.cost @ start)
-    if res.values is not None and res.objective is not None and res.objective <= value:
+    if res.status != STATUS_INFEASIBLE and res.values is not None and res.objective is not None and res.objective <= value:
         return res
-    bounds = [b for b in (res.bound, cost_bound(model)) if b is not None and math.isfinite(b)]
-    bound = min(max(bounds), value) if bounds else None
-    gap = None if bound is None else (value - bound) / max(abs(value), 1e-9)
-    note = gettext("the plan is orgmodel's greedy start: {solver} found no better one before its limit ({why})",
-                   solver=res.solver, why=res.note or STATUS_UNKNOWN)
+    bounds = [b for b in (res.bound, cost_bound(model)) if b is not None and math.isfinite(b) and b <= value + 1e-6]
+    bound = max(bounds) if bounds else None
+    gap = None if bound is None else max(value - bound, 0.0) / max(abs(value), 1e-9)
+    if note is None:
+        note = gettext("the plan is orgmodel's greedy start: {solver} found no better one within the time limit",
+                       solver=res.solver)
     return SolveResult(STATUS_FEASIBLE, model.chosen(start), value, gap, res.seconds, res.solver, note, proven=False,
                        col=np.asarray(start, dtype=np.float64), bound=bound)
