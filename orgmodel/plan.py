@@ -86,7 +86,8 @@ def explain_plan(plan: pd.DataFrame, units: pd.DataFrame, scn=None, lang: str | 
     xy_v = units.reindex(list(out["into_id"]))[["lat", "lon"]].notna().all(axis=1).to_numpy() if has_xy else None
     names = _type_names(lang)
     sources, requires = _pair_sources(scn), _pair_requires(scn, units)
-    every_name = _unit_names(scn)
+    shared = {c for cols in requires.values() for c in cols} - {"locality", "parent_id"}
+    every_name = _unit_names(scn) if shared else {}  # (only where a shared column may hold a unit's id)
     pinned = set(getattr(getattr(scn, "pins", None), "merge", ()) or ())
     reasons = []
     for i, (u, v, tu, tv) in enumerate(zip(out["unit_id"], out["into_id"], out["unit_type"], out["into_type"])):
