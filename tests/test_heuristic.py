@@ -181,3 +181,51 @@ def test_no_solve_is_started_that_could_not_stop_in_time(tmp_path, monkeypatch):
     sol = solve_scenario(scn)
     assert sol.status == "feasible" and not called
     assert np.isclose(sol.summary["objective"], 29.0)
+
+
+# ---------------------------------------------------------------- a model too large to solve whole
+
+# Five PSUs of one body and sector on a line, 1 km apart; moving a unit costs 10 + its staff +
+# 0.1 x staff x km, so each unit's least costly moves are to its nearest neighbours:
+#
+#     P (30) -- Q (3) -- R (4) -- S (5) -- T (40)
+#
+# Two must go: Q into P and R into S (27.7), the optimum of the whole, which each unit's two least
+# costly moves hold. (With one move each, ties taken by row, R could only join Q: 28.8.)
+ROW = [_unit(uid, staff, 107.0 + i * 0.0096) for i, (uid, staff) in enumerate([("P", 30), ("Q", 3), ("R", 4), ("S", 5), ("T", 40)])]
+ROW_SCENARIO = {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_count": 2}], "rules": {"max_staff": 1000},
+                "objective": {"per_merge": 10, "staff_moved": 1, "staff_km": 0.1}}
+
+
+def test_a_huge_model_is_solved_restricted_to_each_units_nearest_moves(tmp_path, monkeypatch, english):
+    monkeypatch.setattr(answers, "HUGE_MODEL", 0)  # every pair model counts as too large to solve whole
+    monkeypatch.setattr(answers, "NEAREST", (2,))  # two moves per unit: its two least costly
+    scn = load_scenario(write_case(tmp_path, ROW, ROW_SCENARIO))
+    whole = solvers.run_solver(build_model(prepare(scn)), time_limit=30)
+    handed = []
+    real = answers.run_solver
+    monkeypatch.setattr(answers, "run_solver", lambda model, **kw: handed.append(len(model.decision)) or real(model, **kw))
+    sol = solve_scenario(scn)
+    assert handed[0] == 10  # the solver saw two moves per unit, not the 20 of the whole model
+    # every plan of the restriction is a plan of the whole: checked, and never called optimal
+    assert sol.status == "feasible" and check_solution(sol, scn) == []
+    # here the nearest moves hold the optimum of the whole model
+    assert whole.status == STATUS_OPTIMAL and sol.summary["objective"] == pytest.approx(whole.objective)
+    assert sorted(sol.plan["unit_id"]) == ["Q", "R"]
+    assert 0 <= sol.summary["solver"]["gap"] < 1
+
+
+def test_nearest_moves_keep_pins_and_the_plan_in_hand(tmp_path):
+    from orgmodel.optim.heuristic import nearest_moves
+
+    _scn, model = _model(write_case(tmp_path, ROW, ROW_SCENARIO))
+    inst = model.instance
+    ids = inst.units.index
+    one = nearest_moves(inst, 1)
+    u, v = inst.moves["u"].to_numpy()[one], inst.moves["v"].to_numpy()[one]
+    assert len(one) == inst.n_units and len(set(u)) == inst.n_units  # one move per unit
+    # each unit's cheapest move is to a neighbour on the line
+    assert all(abs(ids.get_loc(ids[a]) - ids.get_loc(ids[b])) == 1 for a, b in zip(u, v))
+    far = np.zeros(len(inst.moves), dtype=bool)
+    far[int(np.flatnonzero((inst.moves["u"].to_numpy() == 0) & (inst.moves["v"].to_numpy() == 4))[0])] = True  # P into T
+    assert np.flatnonzero(far)[0] in nearest_moves(inst, 1, far)

@@ -50,7 +50,7 @@ def greedy_plan(model: Model, deadline: float | None = None) -> np.ndarray | Non
     bits = (members.astype(np.int64) << np.arange(len(order_t), dtype=np.int64)[:, None]).sum(axis=0).tolist()
     unmet = sum(1 << k for k, x in enumerate(need) if x > 0)
     got = [0] * len(order_t)
-    absorbed, hub = [False] * n, [False] * n
+    absorbed, hub = [False] * n, [False] * n  # (hub: the unit has absorbed another)
     intake, staff_l = staff.tolist(), staff.tolist()
     keep = keep_groups(inst).tolist() if scn.rules.keep_per else None
     keep_left = np.bincount(keep).tolist() if keep is not None else None
@@ -104,11 +104,40 @@ def greedy_plan(model: Model, deadline: float | None = None) -> np.ndarray | Non
         unmet = take(j)
     if unmet:
         return None
+    col = plan_columns(model, chosen)
+    return col if model.feasible(col) else None
+
+
+def plan_columns(model: Model, chosen: np.ndarray) -> np.ndarray:
+    """The column vector of a minimum-cost model for the decision rows marked in ``chosen``: x
+    of those moves, and h of every unit they make absorb (pair decisions)."""
+    inst = model.instance
     col = np.zeros(model.n_cols)
     col[model.decision[chosen]] = 1.0
-    h = model.extra["hub"]
-    col[h[np.asarray(hub) & (h >= 0)]] = 1.0
-    return col if model.feasible(col) else None
+    h = model.extra.get("hub")
+    if h is not None and inst.mode == "pairs":
+        into = np.unique(inst.moves["v"].to_numpy()[chosen])
+        into = into[h[into] >= 0]
+        col[h[into]] = 1.0
+    return col
+
+
+def nearest_moves(inst, k: int, keep: np.ndarray | None = None) -> np.ndarray:
+    """Rows of ``inst.moves`` to keep in a restricted model: each unit's ``k`` least costly moves
+    (ties by row), every pinned move, and the rows marked in ``keep`` (a plan that must stay
+    possible). Sorted row numbers."""
+    moves = inst.moves
+    cost = moves["cost"].to_numpy(dtype=np.float64)
+    u = moves["u"].to_numpy(dtype=np.int64)
+    order = np.lexsort((np.arange(len(moves)), cost, u))  # by unit, then cost, then row
+    first = np.r_[0, np.flatnonzero(np.diff(u[order])) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    mask = np.zeros(len(moves), dtype=bool)
+    mask[order[rank < k]] = True
+    mask |= inst.pinned()
+    if keep is not None:
+        mask |= keep
+    return np.flatnonzero(mask)
 
 
 def cost_bound(model: Model) -> float | None:
