@@ -355,9 +355,9 @@ def restricted_solve(inst: Instance, model, start: np.ndarray | None, clock: Clo
         res = run_solver(sub_model, name=opts.name, time_limit=budget, threads=opts.threads, log=log, start=sub_start)
         seconds += res.seconds
         if res.values is None or res.objective is None or (best.objective is not None and res.objective >= best.objective - 1e-9):
-            if res.status != STATUS_OPTIMAL:
+            if not res.proven:
                 break  # stopped on its limit: a larger restriction would not do better in less time
-            continue
+            continue  # proven (no better plan, or none at all, among these moves): widen the restriction
         values = np.zeros(len(inst.moves), dtype=bool)
         values[rows[res.values]] = True
         col = plan_columns(model, values)
@@ -369,7 +369,7 @@ def restricted_solve(inst: Instance, model, start: np.ndarray | None, clock: Clo
         best = SolveResult(STATUS_FEASIBLE, values, value, gap, seconds, opts.name, note, proven=False, col=col, bound=b)
         log(_("{status} in {s} s", status=_(STATUS_WORDS[STATUS_FEASIBLE]), s=F.number(res.seconds, decimals=2))
             + f" ({F.number(value, decimals=2)})")
-        if res.status != STATUS_OPTIMAL:
+        if not res.proven:
             break
     best.seconds = max(best.seconds, seconds)
     return best
