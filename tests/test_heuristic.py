@@ -198,7 +198,7 @@ ROW_SCENARIO = {"plan_from": "2021-12-31", "targets": [{"kind": "psu", "reduce_c
 
 
 def test_a_huge_model_is_solved_restricted_to_each_units_nearest_moves(tmp_path, monkeypatch, english):
-    monkeypatch.setattr(answers, "HUGE_MODEL", 0)  # every pair model counts as too large to solve whole
+    monkeypatch.setattr(answers.M, "HUGE_MODEL", 0)  # every pair model counts as too large to solve whole
     monkeypatch.setattr(answers, "NEAREST", (2,))  # two moves per unit: its two least costly
     scn = load_scenario(write_case(tmp_path, ROW, ROW_SCENARIO))
     whole = solvers.run_solver(build_model(prepare(scn)), time_limit=30)

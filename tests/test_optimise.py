@@ -670,3 +670,8 @@ def test_a_very_large_pairs_model_is_announced(tmp_path, monkeypatch, english):
     assert inst.mode == "pairs" and len(inst.moves) > 10
     warning = [s for s in said if "GB" in s]
     assert warning and "max_distance_km" in warning[0] and f"{len(inst.moves)} candidate merges" in warning[0]
+    monkeypatch.setattr(M, "HUGE_MODEL", 10)  # beyond it, no memory figure: the model is not solved whole
+    said.clear()
+    prepare(scn, log=said.append)
+    assert not any("GB" in s for s in said)
+    assert any("too many to solve whole" in s and "max_distance_km" in s for s in said)

@@ -23,6 +23,7 @@ from ..i18n import _, get_lang, labels
 from ..moves import haversine_km
 from ..scenario import Scenario
 from .heuristic import cost_bound, greedy_plan, nearest_moves, plan_columns
+from . import model as M
 from .model import Instance, Log, blocking_units, build_max_model, build_model, prepare, quiet
 from .solvers import (STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNKNOWN, SolveResult, keep_start,
                       run_solver)
@@ -35,10 +36,8 @@ WRITE_RESERVE = 0.05
 #: columns beyond which a solve is not started with less than a second left (measured: HiGHS
 #: takes 0.5-1 s to scale and factorise a national model before it first checks its clock)
 BIG_MODEL = 20_000
-#: candidate moves beyond which the whole model is not handed to the solver but restrictions to
-#: each unit's k least disruptive moves, k in NEAREST (measured: HiGHS's LP relaxation of the national model
-#: without a distance rule, 1.23 M moves, did not finish in 49 s; with 3 moves per unit it solves in seconds)
-HUGE_MODEL = 500_000
+#: moves per unit of the restrictions solved in turn when a model is too large to solve whole
+#: (model.HUGE_MODEL): with 3 the national model without a distance rule solves in about 4 s
 NEAREST = (3, 6)
 #: and not with less than this many seconds per non-zero left: HiGHS's LP on a national model
 #: without a distance rule (1.27 M columns, 4.9 M non-zeros) ran 3.9-5.5 s on limits of 1.5-3 s
@@ -307,7 +306,7 @@ def main_solve(inst: Instance, clock: Clock, share: float, log: Log) -> tuple[So
     if start is not None:
         log(_("greedy start: a plan meeting every rule, cost {cost} ({s} s)", cost=F.number(float(model.cost @ start), decimals=2),
               s=F.number(time.perf_counter() - t0, decimals=2)))
-    if inst.mode == "pairs" and len(inst.moves) > HUGE_MODEL:
+    if inst.mode == "pairs" and len(inst.moves) > M.HUGE_MODEL:
         return restricted_solve(inst, model, start, clock, share, log), model.seconds
     if too_short(model, clock.left() * share):  # HiGHS would not look at its clock in time on a model this size
         log(_("the time left ({s} s) is too short to solve a model this size within the limit",
@@ -327,7 +326,7 @@ def main_solve(inst: Instance, clock: Clock, share: float, log: Log) -> tuple[So
 
 
 def restricted_solve(inst: Instance, model, start: np.ndarray | None, clock: Clock, share: float, log: Log) -> SolveResult:
-    """A model too large for the solver (``HUGE_MODEL`` candidate moves) is solved restricted to
+    """A model too large for the solver (``model.HUGE_MODEL`` candidate moves) is solved restricted to
     each unit's k least disruptive moves (and the best plan so far), k growing through ``NEAREST``
     while time is left: every plan of a restriction is a plan of the whole, so the answer is
     ``feasible`` (never ``optimal``: a move left out might do better, and a restriction's

@@ -201,6 +201,10 @@ def unit_decisions(units: pd.DataFrame, rules: MoveRules, codes: np.ndarray) -> 
 #: national registry without a distance rule took 8.5 GB and two minutes with HiGHS)
 LARGE_MOVES = 400_000
 BYTES_PER_MOVE = 7_000
+#: candidate moves beyond which the whole model is not handed to the solver but restrictions to
+#: each unit's k least disruptive moves (optim.answers.restricted_solve; measured: HiGHS's LP
+#: relaxation of the national model without a distance rule, 1.23 M moves, did not finish in 49 s)
+HUGE_MODEL = 500_000
 
 
 def prepare(scn: Scenario, *, formulation: str = "auto", log: Log | None = None) -> Instance:
@@ -224,7 +228,11 @@ def prepare(scn: Scenario, *, formulation: str = "auto", log: Log | None = None)
     what = (_("{units} movable units, {n} candidate moves ({s} s)") if mode == "pairs"
             else _("{units} movable units, {n} units that can be absorbed (aggregated formulation) ({s} s)"))
     log(what.format(units=F.number(len(units)), n=F.number(len(moves)), s=F.number(t1 - t0, decimals=2)))
-    if mode == "pairs" and len(moves) > LARGE_MOVES:
+    if mode == "pairs" and len(moves) > HUGE_MODEL:
+        log(_("warning: {n} candidate merges are too many to solve whole: the plan will be the best found among each "
+              "unit's least disruptive moves, not proven optimal; a rules.max_distance_km, a narrower movable or where, "
+              "or rules.compatible: off (one decision per unit) makes it smaller", n=F.number(len(moves))))
+    elif mode == "pairs" and len(moves) > LARGE_MOVES:
         log(_("warning: {n} candidate merges make a model of about {gb} GB that may take minutes to solve; a "
               "rules.max_distance_km, a narrower movable or where, or rules.compatible: off (one decision per unit) "
               "makes it smaller", n=F.number(len(moves)), gb=F.number(len(moves) * BYTES_PER_MOVE / 1e9, decimals=1)))
