@@ -22,11 +22,11 @@ from ..consequences import consequences
 from ..i18n import _, get_lang, labels
 from ..moves import haversine_km
 from ..scenario import Scenario
-from .heuristic import cost_bound, greedy_plan, nearest_moves, plan_columns
 from . import model as M
+from .heuristic import cost_bound, greedy_plan, nearest_moves, plan_columns
 from .model import Instance, Log, blocking_units, build_max_model, build_model, prepare, quiet
-from .solvers import (STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNKNOWN, SolveResult, keep_start,
-                      run_solver)
+from .solvers import (STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_OPTIMAL, STATUS_UNKNOWN, SolveResult, gap_of,
+                      keep_start, run_solver)
 
 PLAN_COLUMNS = ["unit_id", "into_id", "kind", "sector", "locality", "staff", "distance_km", "cost"]
 PLAN_EXTRA = ["name", "into_name", "unit_type", "into_type", "reason"]  # filled by the rules work when present
@@ -361,8 +361,7 @@ def restricted_solve(inst: Instance, model, start: np.ndarray | None, clock: Clo
         values[rows[res.values]] = True
         col = plan_columns(model, values)
         value = float(model.cost @ col)
-        b = bound if bound is not None and bound <= value + 1e-6 else None
-        gap = None if b is None else max(value - b, 0.0) / max(abs(value), 1e-9)
+        b, gap = gap_of(value, bound)
         note = _("the plan is the best found among each unit's {k} least disruptive moves (the whole model, {n} moves, is "
                  "too large to solve): not proven optimal", k=k, n=F.number(len(inst.moves)))
         best = SolveResult(STATUS_FEASIBLE, values, value, gap, seconds, opts.name, note, proven=False, col=col, bound=b)

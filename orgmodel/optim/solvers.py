@@ -396,6 +396,17 @@ def run_solver(model: Model, *, name: str = "highs", time_limit: float = 60.0, t
     return keep_start(model, res, start)
 
 
+def gap_of(value: float, *bounds: float | None) -> tuple[float | None, float | None]:
+    """(bound, gap) of a minimum-cost plan of cost ``value``: the best of the proven lower
+    ``bounds``, and (value - bound) / value. A bound above the plan's cost would be a bug and is
+    left out, never clipped to a 0 % gap."""
+    ok = [b for b in bounds if b is not None and math.isfinite(b) and b <= value + 1e-6]
+    if not ok:
+        return None, None
+    bound = max(ok)
+    return bound, max(value - bound, 0.0) / max(abs(value), 1e-9)
+
+
 def keep_start(model: Model, res: SolveResult, start: np.ndarray | None, note: str | None = None) -> SolveResult:
     """``res``, or the start plan when the solver proved no optimum and found nothing better
     (``note``: why, default: the solver stopped on its limit). A start that meets every row is a
@@ -409,9 +420,7 @@ def keep_start(model: Model, res: SolveResult, start: np.ndarray | None, note: s
     value = float(model.cost @ start)
     if res.status != STATUS_INFEASIBLE and res.values is not None and res.objective is not None and res.objective <= value:
         return res
-    bounds = [b for b in (res.bound, cost_bound(model)) if b is not None and math.isfinite(b) and b <= value + 1e-6]
-    bound = max(bounds) if bounds else None
-    gap = None if bound is None else max(value - bound, 0.0) / max(abs(value), 1e-9)
+    bound, gap = gap_of(value, res.bound, cost_bound(model))
     if note is None:
         note = gettext("the plan is orgmodel's greedy start: {solver} found no better one within the time limit",
                        solver=res.solver)
