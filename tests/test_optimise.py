@@ -374,14 +374,16 @@ def readme_answer(stem: str) -> dict:
     rows = [r for r in (ROOT / "scenarios" / "README.md").read_text(encoding="utf-8").splitlines() if r.startswith(f"| `{stem}` |")]
     assert len(rows) == 1, f"scenarios/README.md has no row (or several) for {stem}"
     answer = rows[0].rstrip(" |").split(" | ")[-1]
-    out = {"status": re.match(r"\**(optimal|infeasible)", answer).group(1)}
+    status = re.match(r"\**(optimal|infeasible)", answer)
+    assert status, f"scenarios/README.md, {stem}: the answer should start with optimal or infeasible"
+    out = {"status": status.group(1)}
     if m := re.search(r"(\d+) merges?\b", answer):
         out["merges"] = int(m.group(1))
     if m := re.search(r"max(?:_reduction)? (\d+)", answer):
         out["max_reduction"] = int(m.group(1))
-    if ids := sorted(re.findall(r"`([A-Z][A-Z0-9-]+)`", answer)):
-        out["blocking"] = ids
     ID = r"`([A-Z][A-Z0-9-]+)`"
+    if ids := sorted(re.findall(ID, answer)):
+        out["named"] = ids  # unit ids the row names: blocking units, or units of the plan
     if pairs := sorted(re.findall(ID + " into " + ID, answer)):
         out["pairs"] = pairs  # "`X` into `Y`": the plan moves X into Y
     into = [i for group in re.findall(r"into ((?:`[A-Z][A-Z0-9-]+`(?:, | and )?)+)", answer) for i in re.findall(ID, group)]
@@ -408,7 +410,7 @@ def test_bundled_scenarios_answer_and_pass_the_checker(path):
            "blocking": sorted(s.get("blocking_units", [])), "n_blocking": len(s.get("blocking_units", [])),
            "types": {t: n for t, n in sol.plan["unit_id"].map(scn.timeline.units["unit_type"]).value_counts().items()
                      if t in said.get("types", {})}}
-    listed = said.pop("blocking", [])
+    listed = said.pop("named", [])
     pairs, into = said.pop("pairs", []), said.pop("into", [])
     assert said == {k: got[k] for k in said}
     assert set(pairs) <= set(zip(sol.plan["unit_id"], sol.plan["into_id"]))

@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import fmt as F
 from ..i18n import gettext
+from .heuristic import cost_bound
 from .model import Log, Model, quiet
 
 STATUS_OPTIMAL, STATUS_FEASIBLE, STATUS_INFEASIBLE, STATUS_UNKNOWN = "optimal", "feasible", "infeasible", "unknown"
@@ -413,8 +414,6 @@ def keep_start(model: Model, res: SolveResult, start: np.ndarray | None, note: s
     plan, so the answer is never ``infeasible`` beside it. The start's gap is measured against the
     better of the solver's bound and :func:`orgmodel.optim.heuristic.cost_bound`; a bound above
     the start's cost would be a bug and is left out."""
-    from .heuristic import cost_bound
-
     if start is None or res.status == STATUS_OPTIMAL or model.maximise or not model.feasible(start):
         return res
     value = float(model.cost @ start)
